@@ -1,1 +1,113 @@
-"""weifen."""
+"""weifen (微分): PyTorch's tensor and autograd API in plain Python on NumPy.
+
+    import weifen as torch
+    x = torch.arange(4.0, requires_grad=True)
+    y = 2 * torch.dot(x, x)
+    y.backward()
+    x.grad  # tensor([ 0.,  4.,  8., 12.])
+
+Layout: `_tensor.py` (the Tensor handle), `_dtype.py` (dtypes and promotion), `ops/` (the op
+table: forward + derivative per op), `autograd/` (engine, grad mode), `_printing.py`.
+"""
+
+from __future__ import annotations
+
+import numpy as _np
+
+# PyTorch computes log(0) = -inf, 0/0 = nan, exp(1000) = inf silently; so do we. (NumPy's
+# error state is per thread: a thread of the user's own starts with NumPy's defaults.)
+_np.seterr(all="ignore")
+
+from . import _dtype  # noqa: E402
+from ._creation import *  # noqa: E402,F403
+from ._creation import __all__ as _creation_all  # noqa: E402
+from ._dtype import (  # noqa: E402
+    bool,
+    complex64,
+    complex128,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    uint8,
+)
+from ._printing import set_printoptions  # noqa: E402
+from ._random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: E402
+from ._tensor import Size, Tensor, device  # noqa: E402
+from . import ops as _ops  # noqa: E402
+from . import autograd  # noqa: E402
+from .autograd.grad_mode import (  # noqa: E402
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+
+__version__ = "0.1.0"
+
+half, float, double = float16, float32, float64  # noqa: A001
+cfloat, cdouble = complex64, complex128
+short, int, long = int16, int32, int64  # noqa: A001
+
+globals().update(_ops.FUNCTIONS)
+
+
+def is_tensor(obj: object) -> _np.bool_ | __builtins__["bool"]:  # type: ignore[name-defined]
+    """Matches `torch.is_tensor`."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> "int":  # type: ignore[valid-type]
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> object:
+    return input.is_floating_point()
+
+
+def is_complex(input: Tensor) -> object:
+    return input.is_complex()
+
+
+def can_cast(from_: dtype, to: dtype) -> object:
+    """Matches `torch.can_cast`."""
+    from .ops._dispatch import _can_cast
+
+    return _can_cast(from_, to)
+
+
+def get_default_device() -> device:
+    return device("cpu")
+
+
+__all__ = [
+    "Tensor",
+    "Size",
+    "device",
+    "dtype",
+    "autograd",
+    "manual_seed",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "is_grad_enabled",
+    "set_default_dtype",
+    "get_default_dtype",
+    "set_printoptions",
+    *_creation_all,
+    *_ops.FUNCTIONS,
+]
+_ = (_dtype, Generator, get_rng_state, initial_seed, seed, set_rng_state, promote_types,
+     result_type, is_inference_mode_enabled, bool, complex64, complex128, float16, float32,
+     float64, int8, int16, int32, int64, uint8)

@@ -1,0 +1,32 @@
+"""weifen.autograd: the engine, grad mode, and (as they land) Function, functional, forward
+mode, gradcheck. Matches `torch.autograd`."""
+
+from __future__ import annotations
+
+from . import anomaly, grad_mode, graph
+from .anomaly import detect_anomaly, set_detect_anomaly
+from .engine import backward, grad
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+
+__all__ = [
+    "backward",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "is_grad_enabled",
+    "is_inference_mode_enabled",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "graph",
+    "grad_mode",
+    "anomaly",
+]

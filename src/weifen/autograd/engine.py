@@ -1,0 +1,680 @@
+"""The backward pass: the chain rule, run over the recorded graph.
+
+1. Count, for every node reachable from the roots, how many edges point at it.
+2. Start from the roots with their gradients; a node runs once all its incoming gradients
+   have arrived (Kahn's algorithm, iterative: a million-node chain needs no recursion). Among
+   ready nodes the most recently created runs first, as in PyTorch.
+3. A node's formulas turn the gradient of its output into gradients of its inputs; the
+   engine sums those back to each input's shape when the forward broadcast, casts them to the
+   input's dtype, and adds them into the next node's buffer.
+4. AccumulateGrad nodes add into the leaves' `.grad`.
+
+In a plain backward the formulas run on NumPy arrays (no Tensor is made). Under
+create_graph=True the same formulas run on Tensors with grad mode on, so the backward pass
+is itself recorded.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Size, Tensor, _wrap
+from . import anomaly
+from .grad_mode import _state
+from .graph import AccumulateGrad, Node, OpNode, accumulate_node
+
+__all__ = ["backward", "grad"]
+
+_ndarray = np.ndarray
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+def _type_str(t: Any) -> str:
+    from ..ops._dispatch import _TYPE_NAMES
+
+    return f"torch.{_TYPE_NAMES[t.dtype.name]}Tensor [{', '.join(map(str, t.shape))}]"
+
+
+def _modified_error(t: Any, node_name: str | None, version: int, expected: int) -> RuntimeError:
+    where = "" if node_name is None else f", which is output 0 of {node_name}"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{_type_str(t)}]{where}, is at version {version}; expected version "
+        f"{expected} instead. Hint: enable anomaly detection to find the operation that failed "
+        "to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
+
+def _short_name(node: Any) -> str:
+    n = type(node).__name__
+    return n[: n.index("Backward")] if "Backward" in n else n
+
+
+# ---- shape and dtype bookkeeping ----------------------------------------------------------
+
+
+def _sum_to_raw(g: _ndarray, shape: tuple) -> _ndarray:
+    """Undo broadcasting: sum `g` down to `shape` (or broadcast a smaller g up to it)."""
+    gs = g.shape
+    if gs == shape:
+        return g
+    lead = len(gs) - len(shape)
+    if lead < 0 or g.size < _prod(shape):
+        return np.broadcast_to(g, shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and gs[lead + i] != 1
+    )
+    out = g.sum(axis=axes, keepdims=True) if axes else g
+    return out.reshape(shape)
+
+
+def _prod(shape: tuple) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _sum_to_graph(g: Tensor, shape: tuple) -> Tensor:
+    if g._data.shape == shape:
+        return g
+    if g._data.size < _prod(shape) or g._data.ndim < len(shape):
+        return g.expand(shape)  # type: ignore[attr-defined]
+    return g.sum_to_size(shape)  # type: ignore[attr-defined]
+
+
+# ---- running one node -----------------------------------------------------------------------
+
+
+def _check_saved(node: OpNode) -> None:
+    saved = node._saved
+    if saved is None:
+        raise RuntimeError(SECOND_BACKWARD)
+    for s, v in zip(saved, node._versions):
+        if v >= 0 and s._version[0] != v:
+            gf = s._grad_fn
+            raise _modified_error(s, None if gf is None else _short_name(gf), s._version[0], v)
+    ov = node._out_versions
+    if ov is not None:
+        for counter, v in ov:
+            if counter[0] != v:
+                res = node._result if node._nout == 1 else node._result[0]
+                t = _wrap(res, D.FROM_NP[res.dtype])
+                raise _modified_error(t, _short_name(node), counter[0], v)
+
+
+def _zeros_like_meta(shape: tuple, dt: D.dtype, graph: bool) -> Any:
+    z = np.zeros(shape, dt.np)
+    return _wrap(z, dt) if graph else z
+
+
+def run_op_node(node: OpNode, grads: list, graph: bool) -> list:
+    """The gradients of `node`'s inputs, given the gradients of its outputs."""
+    op = node._op
+    _check_saved(node)
+    if graph:
+        from ..ops._registry import GRAPH as F
+
+        args: list = list(node._saved)
+        args.append(_result_tensors(node) if op.saves_result else None)
+    else:
+        from ..ops._registry import RAW as F
+
+        args = [s._data if isinstance(s, Tensor) else s for s in node._saved]
+        args.append(node._result)
+    # formulas may read `<input>_shape`, kept as metadata
+    args.extend([None if m is None else m[0] for m in node._meta])
+    if node._nout == 1:
+        g = grads[0]
+        if g is None:
+            return [None] * len(node.next_functions)
+    else:
+        if all(x is None for x in grads):
+            return [None] * len(node.next_functions)
+        res = node._result
+        g = tuple(
+            x if x is not None else _zeros_like_meta(r.shape, D.FROM_NP[r.dtype], graph)
+            for x, r in zip(grads, res)
+        ) if res is not None else tuple(grads)
+    outs: list = []
+    formulas = op.formulas
+    meta = node._meta
+    nf = node.next_functions
+    if op.list_input:
+        f = formulas[0]
+        gs = f[0](F, g, *[args[k] for k in f[1]])
+        for i, gi in enumerate(gs):
+            outs.append(None if nf[i][0] is None or gi is None else _fit(gi, meta[i], graph))
+        return outs
+    for i, f in enumerate(formulas):
+        if f is None or nf[i][0] is None:
+            outs.append(None)
+            continue
+        gi = f[0](F, g, *[args[k] for k in f[1]])
+        outs.append(None if gi is None else _fit(gi, meta[i], graph))
+    return outs
+
+
+def _fit(gi: Any, m: tuple, graph: bool) -> Any:
+    shape, dt = m
+    if graph:
+        if not isinstance(gi, Tensor):
+            gi = _wrap(np.asarray(gi, dt.np), dt)
+        if gi._data.shape != shape:
+            gi = _sum_to_graph(gi, shape)
+        if gi.dtype is not dt:
+            gi = gi.to(dt)  # type: ignore[attr-defined]
+        return gi
+    if type(gi) is not _ndarray:
+        gi = np.asarray(gi)
+    if gi.shape != shape:
+        gi = _sum_to_raw(gi, shape)
+    npdt = dt.np
+    if gi.dtype is not npdt and gi.dtype != npdt:
+        gi = gi.astype(npdt)
+    return gi
+
+
+def _result_tensors(node: OpNode) -> Any:
+    """Under create_graph, `result` must be a Tensor whose grad_fn is this node, so that a
+    formula reading it is differentiated through the node (no reference cycle is kept: the
+    node stores only the array)."""
+
+    def one(a: _ndarray, k: int) -> Tensor:
+        t = _wrap(a, D.FROM_NP[a.dtype])
+        t._requires_grad = True
+        t._grad_fn = node
+        t._output_nr = k
+        return t
+
+    if node._nout == 1:
+        return one(node._result, 0)
+    return tuple(one(a, k) for k, a in enumerate(node._result))
+
+
+def _free(node: Any) -> None:
+    if isinstance(node, OpNode) and (node._saved or node._result is not None):
+        node._saved = None
+        node._result = None
+
+
+# ---- the graph walk ---------------------------------------------------------------------------
+
+
+class _Run:
+    """One backward pass: buffers, dependency counts, and what to capture or accumulate."""
+
+    def __init__(self, graph: bool, retain_graph: bool, accumulate: bool) -> None:
+        self.graph = graph
+        self.retain = retain_graph
+        self.accumulate = accumulate
+        self.buffers: dict[Node, list] = {}
+        self.owned: set[int] = set()  # ids of raw buffers made here, safe to add into in place
+        self.handed: set[int] = set()  # ids of raw arrays already given to a .grad or caller
+
+    def add(self, node: Node, nr: int, g: Any, nout: int) -> None:
+        buf = self.buffers.get(node)
+        if buf is None:
+            buf = self.buffers[node] = [None] * nout
+        old = buf[nr]
+        if old is None:
+            buf[nr] = g
+        elif self.graph:
+            buf[nr] = old + g
+        elif id(old) in self.owned and old.dtype == g.dtype and old.shape == g.shape:
+            np.add(old, g, out=old)
+        else:
+            new = old + g
+            if type(new) is not _ndarray:
+                new = np.asarray(new)
+            self.owned.add(id(new))
+            buf[nr] = new
+
+    def fresh(self, g: Any) -> Any:
+        """`g` if nobody else holds it, else a copy: a .grad must never alias another."""
+        if self.graph:
+            return g
+        if id(g) in self.handed or g.base is not None or not g.flags.writeable:
+            g = g.copy()
+        self.handed.add(id(g))
+        return g
+
+
+def _nout(node: Node) -> int:
+    return getattr(node, "_nout", 1) if isinstance(node, OpNode) else 1
+
+
+def _collect(roots: list[Node]) -> dict[Node, int]:
+    """Number of incoming edges of every node reachable from the roots."""
+    deps: dict[Node, int] = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        n = stack.pop()
+        for nxt, _ in n.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps
+
+
+def _needed(roots: list[Node], targets: set[Node]) -> set[Node]:
+    """The nodes from which some target can be reached (the only ones worth running)."""
+    needed: set[Node] = set()
+    # iterative post-order
+    visited: set[Node] = set()
+    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
+    while stack:
+        n, done = stack.pop()
+        if done:
+            if n in targets or any(
+                nxt is not None and nxt in needed for nxt, _ in n.next_functions
+            ):
+                needed.add(n)
+            continue
+        if n in visited:
+            continue
+        visited.add(n)
+        stack.append((n, True))
+        for nxt, _ in n.next_functions:
+            if nxt is not None and nxt not in visited:
+                stack.append((nxt, False))
+    return needed
+
+
+def _execute(
+    roots: list[tuple[Node, int, Any]],
+    run: _Run,
+    capture: dict[tuple[Node, int], int] | None,
+    only: set[Node] | None,
+) -> list:
+    """Run the graph from `roots` ((node, output_nr, grad) triples). `capture` maps the
+    (node, output_nr) of each `grad()` input to its index in the returned list; `only`, when
+    given, is the set of AccumulateGrad nodes allowed to accumulate (backward(inputs=...))."""
+    root_nodes = list(dict.fromkeys(n for n, _, _ in roots))
+    deps = _collect(root_nodes)
+    targets: set[Node] = set()
+    if capture is not None:
+        targets = {n for n, _ in capture}
+    if only is not None:
+        targets |= only
+    needed = _needed(root_nodes, targets) if (capture is not None or only is not None) else None
+    captured: list = [None] * (len(capture) if capture else 0)
+    for n, nr, g in roots:
+        run.add(n, nr, g, _nout(n))
+    heap = [(-n._seq, id(n), n) for n in root_nodes if deps.get(n, 0) == 0]
+    heapq.heapify(heap)
+    graph = run.graph
+    buffers = run.buffers
+    owned = run.owned
+    check_nan = anomaly._on[0] and anomaly._on[1]
+    while heap:
+        node = heapq.heappop(heap)[2]
+        grads = buffers.pop(node, None) or [None] * _nout(node)
+        if owned:
+            for g in grads:
+                owned.discard(id(g))
+        if node._pre_hooks:
+            grads = _run_pre_hooks(node, grads, graph)
+        if capture is not None:
+            for k, g in enumerate(grads):
+                idx = capture.get((node, k))
+                if idx is not None:
+                    captured[idx] = g
+        skip = needed is not None and node not in needed
+        if type(node) is AccumulateGrad:
+            if not skip and run.accumulate and (only is None or node in only):
+                _accumulate(node, grads[0], run)
+            continue
+        if skip or (capture is not None and needed is not None and not _leads_on(node, needed)):
+            outs = [None] * len(node.next_functions)
+        else:
+            outs = _apply(node, grads, graph)
+            if check_nan:
+                _check_nan(node, outs)
+            if node._post_hooks:
+                outs = _run_post_hooks(node, outs, grads, graph)
+            if not run.retain:
+                _free(node)
+        for (nxt, nr), g in zip(node.next_functions, outs):
+            if nxt is None:
+                continue
+            if g is not None:
+                run.add(nxt, nr, g, _nout(nxt))
+            c = deps[nxt] - 1
+            deps[nxt] = c
+            if c == 0:
+                heapq.heappush(heap, (-nxt._seq, id(nxt), nxt))
+    return captured
+
+
+def _leads_on(node: Node, needed: set[Node]) -> bool:
+    return any(nxt is not None and nxt in needed for nxt, _ in node.next_functions)
+
+
+def _apply(node: Node, grads: list, graph: bool) -> list:
+    if isinstance(node, OpNode):
+        return run_op_node(node, grads, graph)
+    return node._apply(grads, graph)  # type: ignore[attr-defined]  # custom Function nodes
+
+
+def _check_nan(node: Node, outs: list) -> None:
+    for i, g in enumerate(outs):
+        if g is None:
+            continue
+        a = g._data if isinstance(g, Tensor) else g
+        if a.dtype.kind in "fc" and np.isnan(a).any():
+            where = anomaly.where_created(node)
+            msg = f"Function '{type(node).__name__}' returned nan values in its {i}th output."
+            if where:
+                msg += f" The forward call that created it: {where}"
+            raise RuntimeError(msg)
+
+
+def _as_tensor(g: Any, graph: bool) -> Any:
+    if g is None or graph or isinstance(g, Tensor):
+        return g
+    return _wrap(g, D.FROM_NP[g.dtype])
+
+
+def _as_raw(g: Any, graph: bool) -> Any:
+    if g is None or graph:
+        return g
+    return g._data if isinstance(g, Tensor) else g
+
+
+def _run_pre_hooks(node: Node, grads: list, graph: bool) -> list:
+    for hook in list(node._pre_hooks.values()):  # type: ignore[union-attr]
+        res = hook(tuple(_as_tensor(g, graph) for g in grads))
+        if res is not None:
+            grads = [_as_raw(g, graph) for g in res]
+    return grads
+
+
+def _run_post_hooks(node: Node, outs: list, grads: list, graph: bool) -> list:
+    for hook in list(node._post_hooks.values()):  # type: ignore[union-attr]
+        res = hook(
+            tuple(_as_tensor(g, graph) for g in outs), tuple(_as_tensor(g, graph) for g in grads)
+        )
+        if res is not None:
+            outs = [_as_raw(g, graph) for g in res]
+    return outs
+
+
+def _accumulate(node: AccumulateGrad, g: Any, run: _Run) -> None:
+    """Add `g` into the leaf's .grad (in place when the leaf already has one)."""
+    var = node.variable
+    if g is None:
+        return
+    hooks = var._hooks
+    if hooks:
+        for h in list(hooks.values()):
+            res = h(_as_tensor(g, run.graph))
+            if res is not None:
+                g = _as_raw(res, run.graph)
+    old = var._grad
+    if run.graph:
+        if old is None:
+            var._grad = g if g.dtype is var.dtype else g.to(var.dtype)
+        elif _state.enabled and (old._requires_grad or g._requires_grad):
+            var._grad = old + g
+        else:
+            _add_into(old, g._data)
+    else:
+        if old is None:
+            var._grad = _wrap(run.fresh(g), var.dtype)
+        elif old._requires_grad:
+            var._grad = old.detach() + _wrap(g, var.dtype)  # type: ignore[operator]
+        else:
+            _add_into(old, g)
+    post = getattr(var, "_post_acc_hooks", None)
+    if post:
+        for h in list(post.values()):
+            h(var)
+
+
+def _add_into(old: Tensor, g: _ndarray) -> None:
+    d = old._data
+    if d.shape == g.shape and d.flags.writeable:
+        np.add(d, g, out=d, casting="unsafe")
+    else:
+        old._data = d + g
+    old._version[0] += 1
+
+
+# ---- entry points -------------------------------------------------------------------------------
+
+
+def _root_node(t: Tensor) -> tuple[Node, int]:
+    gf = t._grad_fn
+    if gf is not None:
+        return gf, t._output_nr
+    return accumulate_node(t), 0
+
+
+def _make_grads(outputs: list, grad_outputs: list, graph: bool) -> list:
+    out = []
+    for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not t.dtype.is_floating_point and not t.dtype.is_complex:
+                raise RuntimeError(
+                    "grad can be implicitly created only for real scalar outputs but got "
+                    f"{t.dtype}"
+                )
+            a = np.ones(t._data.shape, t.dtype.np)
+            out.append(_wrap(a, t.dtype) if graph else a)
+            continue
+        if not isinstance(g, Tensor):
+            raise TypeError(
+                "gradients can be either Tensors or None, but got " + type(g).__name__
+            )
+        if g._data.shape != t._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "
+                f"output[{i}] has a shape of {Size(t._data.shape)}."
+            )
+        if graph:
+            out.append(g)
+        else:
+            d = g._data
+            out.append(d if d.dtype == t.dtype.np else d.astype(t.dtype.np))
+    return out
+
+
+def _as_list(x: Any) -> list:
+    if x is None:
+        return []
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def _check_outputs(outputs: list) -> None:
+    for i, t in enumerate(outputs):
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+
+
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    grad_variables: Any = None,
+    inputs: Any = None,
+) -> None:
+    """Accumulate the gradients of `tensors` into the leaves' `.grad`.
+    Matches `torch.autograd.backward`."""
+    outputs = _as_list(tensors)
+    if grad_tensors is None:
+        grad_tensors = grad_variables
+    gl = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(outputs)
+    if len(gl) != len(outputs):
+        raise RuntimeError(
+            f"grad_tensors should have the same length as tensors, got {len(gl)} and "
+            f"{len(outputs)}"
+        )
+    if retain_graph is None:
+        retain_graph = create_graph
+    only = None
+    inp = _as_list(inputs)
+    if inputs is not None and not inp:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    _check_outputs(outputs)
+    grads = _make_grads(outputs, gl, create_graph)
+    capture = None
+    if inp:
+        only = set()
+        for t in inp:
+            if t._grad_fn is None:
+                if not t._requires_grad:
+                    raise RuntimeError("One of the differentiated Tensors does not require grad")
+                only.add(accumulate_node(t))
+            else:
+                t.retain_grad()
+        capture_nodes = [t for t in inp if t._grad_fn is not None]
+        if capture_nodes:
+            capture = {(t._grad_fn, t._output_nr): k for k, t in enumerate(capture_nodes)}
+    roots = [(*_root_node(t), g) for t, g in zip(outputs, grads)]
+    with _GraphMode(create_graph):
+        run = _Run(create_graph, retain_graph, True)
+        captured = _execute(roots, run, capture, only)
+    if capture:
+        for t, g in zip(capture_nodes, captured):
+            if g is not None:
+                _store_retained(t, g, create_graph)
+
+
+def _store_retained(t: Tensor, g: Any, graph: bool) -> None:
+    if not isinstance(g, Tensor):
+        g = _wrap(g.copy(), t.dtype)
+    if t._grad is None:
+        t._grad = g
+    else:
+        t._grad = t._grad + g
+
+
+class _GraphMode:
+    """Grad mode during backward: on (record) under create_graph, off otherwise."""
+
+    def __init__(self, create_graph: bool) -> None:
+        self.mode = create_graph
+
+    def __enter__(self) -> None:
+        self.prev = _state.enabled
+        _state.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _state.enabled = self.prev
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
+) -> tuple:
+    """The gradients of `outputs` with respect to `inputs`, returned rather than accumulated.
+    Matches `torch.autograd.grad`."""
+    outs = _as_list(outputs)
+    inps = _as_list(inputs)
+    single_input = isinstance(inputs, Tensor)
+    gl = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outs)
+    if len(gl) != len(outs):
+        raise RuntimeError(
+            f"grad requires one grad_output per output: got {len(gl)} grad_outputs and "
+            f"{len(outs)} outputs"
+        )
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if retain_graph is None:
+        retain_graph = create_graph
+    if not inps:
+        raise RuntimeError("grad requires non-empty inputs.")
+    _check_outputs(outs)
+    for t in inps:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if is_grads_batched:
+        return _batched_grad(outs, inps, gl, retain_graph, create_graph, allow_unused)
+    grads = _make_grads(outs, gl, create_graph)
+    capture: dict[tuple[Node, int], int] = {}
+    slots = []
+    for t in inps:
+        key = _root_node(t)
+        if key not in capture:
+            capture[key] = len(capture)
+        slots.append(capture[key])
+    roots = [(*_root_node(t), g) for t, g in zip(outs, grads)]
+    with _GraphMode(create_graph):
+        run = _Run(create_graph, retain_graph, False)
+        captured = _execute(roots, run, capture, None)
+    result = []
+    for i, (t, k) in enumerate(zip(inps, slots)):
+        g = captured[k]
+        if g is None:
+            if materialize_grads:
+                result.append(_wrap(np.zeros(t._data.shape, t.dtype.np), t.dtype))
+                continue
+            if not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
+                )
+            result.append(None)
+            continue
+        if isinstance(g, Tensor):
+            result.append(g)
+        else:
+            g = g if g.shape == t._data.shape else _sum_to_raw(g, t._data.shape)
+            result.append(_wrap(run.fresh(g), t.dtype))
+    del single_input
+    return tuple(result)
+
+
+def _batched_grad(outs: list, inps: list, gl: list, retain: bool, create: bool, unused: bool) -> tuple:
+    # is_grads_batched: the first dimension of each grad_output indexes independent
+    # backward passes (a loop here; the results are stacked).
+    from .. import stack
+
+    n = gl[0].shape[0]
+    per = [
+        grad(outs, inps, [g[i] for g in gl], retain_graph=True, create_graph=create,
+             allow_unused=unused)
+        for i in range(n)
+    ]
+    return tuple(
+        None if per[0][j] is None else stack([p[j] for p in per]) for j in range(len(inps))
+    )
+
+
+def _call_node(node: Node, grads: tuple) -> Any:
+    """`node(*grads)`: run one node by hand, as PyTorch allows."""
+    graph = any(isinstance(g, Tensor) and g._requires_grad for g in grads) and _state.enabled
+    raw = [None if g is None else (g if graph else g._data) for g in grads]
+    outs = _apply(node, raw, graph)
+    res = tuple(_as_tensor(g, graph) for g in outs)
+    return res[0] if len(res) == 1 else res

@@ -1,0 +1,342 @@
+"""Dispatch: the one place that joins the op table, Tensor, the engine and grad mode.
+
+A call unwraps its tensor arguments, applies PyTorch's dtype promotion, runs the forward on
+NumPy arrays, wraps the result, and records a graph node only when grad mode is on and an
+input requires grad. Nothing else happens on the hot path.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from ..autograd import anomaly
+from ..autograd.grad_mode import _state
+from ..autograd.graph import accumulate_node, next_seq, node_class
+
+_ndarray = np.ndarray
+_asarray = np.asarray
+_FROM_NP = D.FROM_NP
+_new = object.__new__
+_FLOAT = D._FLOAT
+
+
+def _leaf_inplace_error() -> RuntimeError:
+    return RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def result_dtype(ins: Any, rule: str) -> D.dtype:
+    """The dtype the op computes in, by PyTorch's rules (see _dtype.result_type)."""
+    a = ins[0]
+    n = len(ins)
+    if n == 1:
+        dt = a.dtype if isinstance(a, Tensor) else D.result_type(a)
+    elif n == 2 and isinstance(a, Tensor) and isinstance(ins[1], Tensor) and (
+        a.dtype is ins[1].dtype
+    ):
+        dt = a.dtype
+    else:
+        dt = D.result_type(*[v for v in ins if v is not None])
+    if rule == "float" and dt._category < _FLOAT:
+        dt = D._default[0]
+    return dt
+
+
+def _to_array(v: Any) -> Any:
+    # Python numbers stay Python numbers: NumPy treats them as weak, as PyTorch treats
+    # wrapped scalars. Lists and NumPy arrays become arrays.
+    if isinstance(v, list | tuple):
+        return np.asarray(v)
+    return v
+
+
+def _node_for(op: Any, vals: tuple) -> Any:
+    cls = op.node_cls
+    if cls is None:
+        cls = node_class(op.node(*vals))
+    return _new(cls)
+
+
+def record(op: Any, vals: tuple, inputs: Any, outs: Any, out_data: Any) -> None:
+    """Attach a graph node for `op` to the output tensors `outs`."""
+    node = _node_for(op, vals)
+    nf = []
+    meta = []
+    formulas = op.formulas
+    list_input = op.list_input
+    for i, t in enumerate(inputs):
+        if isinstance(t, Tensor):
+            meta.append((t._data.shape, t.dtype))
+            if t._requires_grad and formulas[0 if list_input else i] is not None:
+                gf = t._grad_fn
+                nf.append((gf if gf is not None else accumulate_node(t), t._output_nr))
+                continue
+        else:
+            meta.append(None)
+        nf.append((None, 0))
+    node.next_functions = tuple(nf)
+    node._meta = meta
+    if op.save_idx:
+        saved = tuple([vals[i] for i in op.save_idx])
+        node._versions = tuple([v._version[0] if isinstance(v, Tensor) else -1 for v in saved])
+    else:
+        saved = ()
+        node._versions = ()
+    node._saved = saved
+    node._op = op
+    node._nout = len(outs)
+    if op.saves_result:
+        node._result = out_data
+        node._out_versions = [(r._version, r._version[0]) for r in outs]
+    else:
+        node._result = None
+        node._out_versions = None
+    node._seq = next_seq()
+    node._pre_hooks = None
+    node._post_hooks = None
+    node._meta_dict = None
+    node._anomaly = anomaly.capture() if anomaly._on[0] else None
+    for k, r in enumerate(outs):
+        if r is not None:
+            r._requires_grad = True
+            r._grad_fn = node
+            r._output_nr = k
+
+
+_return_types: dict[str, type] = {}
+
+
+def return_type(name: str) -> type:
+    """`torch.return_types.max` and friends: named (values, indices) pairs."""
+    cls = _return_types.get(name)
+    if cls is None:
+        base = namedtuple(name, ["values", "indices"])  # type: ignore[misc]
+
+        def __repr__(self: Any) -> str:
+            return f"torch.return_types.{name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+        cls = _return_types[name] = type(name, (base,), {"__repr__": __repr__, "__slots__": ()})
+        cls.__module__ = "torch.return_types"
+    return cls
+
+
+def make_public(op: Any) -> Any:
+    """The user-facing function of a table entry."""
+    bind, call, rule, outputs = op.bind, op.call, op.rule, op.outputs
+    in_idx = op.in_idx
+    first = in_idx[0] if in_idx else -1
+    unary = len(in_idx) == 1
+    differentiable = op.differentiable
+    is_view = op.is_view
+
+    def wrap_out(out: Any, vals: tuple, need: bool) -> Any:
+        if outputs is None:
+            if type(out) is not _ndarray:
+                out = _asarray(out)
+            r = _wrap(out, _FROM_NP[out.dtype])
+            if is_view:
+                src = vals[0]
+                r._version = src._version
+                r._base = src if src._base is None else src._base
+            if need and r.dtype._category >= _FLOAT:
+                record(op, vals, [vals[i] for i in in_idx], (r,), out)
+            return r
+        arrays = [o if type(o) is _ndarray else _asarray(o) for o in out]
+        rs = [_wrap(a, _FROM_NP[a.dtype]) for a in arrays]
+        if is_view:
+            src = vals[0]
+            base = src if src._base is None else src._base
+            for r in rs:
+                r._version = src._version
+                r._base = base
+        if outputs == "multi":
+            if need:
+                record(op, vals, [vals[i] for i in in_idx], rs, arrays)
+            return tuple(rs)
+        if need:
+            record(op, vals, [vals[i] for i in in_idx], rs[:1], arrays[:1])
+        return return_type(outputs)(rs[0], rs[1])
+
+    if op.list_input:
+
+        def public_list(*args: Any, **kwargs: Any) -> Any:
+            vals = bind(*args, **kwargs)
+            tensors = vals[0]
+            raw = list(vals)
+            if rule is not None:
+                dt = D.result_type(*tensors)
+                if rule == "float" and dt._category < _FLOAT:
+                    dt = D._default[0]
+                raw[0] = [_cast(t, dt) for t in tensors]
+            else:
+                raw[0] = [t._data if isinstance(t, Tensor) else _asarray(t) for t in tensors]
+            need = differentiable and _state.enabled
+            if need:
+                need = any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
+            out = call(*raw)
+            if type(out) is not _ndarray:
+                out = _asarray(out)
+            r = _wrap(out, _FROM_NP[out.dtype])
+            if need and r.dtype._category >= _FLOAT:
+                record(op, vals, tensors, (r,), out)
+            return r
+
+        public_list.__name__ = op.name
+        return public_list
+
+    rule_fn = None if rule is None or isinstance(rule, str) else rule
+
+    def public(*args: Any, **kwargs: Any) -> Any:
+        vals = bind(*args, **kwargs)
+        raw = list(vals)
+        need = False
+        rl = rule if rule_fn is None else rule_fn(*vals)
+        if rl is None:
+            for i in in_idx:
+                t = vals[i]
+                if isinstance(t, Tensor):
+                    raw[i] = t._data
+                    if t._requires_grad:
+                        need = True
+                elif i == first:
+                    _not_tensor(op, t)
+                else:
+                    raw[i] = _to_array(t)
+        else:
+            dt = result_dtype([vals[i] for i in in_idx] if not unary else (vals[first],), rl)
+            npdt = dt.np
+            for i in in_idx:
+                t = vals[i]
+                if isinstance(t, Tensor):
+                    d = t._data
+                    if t.dtype is not dt:
+                        d = d.astype(npdt)
+                    raw[i] = d
+                    if t._requires_grad:
+                        need = True
+                elif i == first and unary:
+                    _not_tensor(op, t)
+                elif isinstance(t, list | tuple | _ndarray):
+                    raw[i] = np.asarray(t, dtype=npdt)
+        out = call(*raw)
+        return wrap_out(out, vals, need and differentiable and _state.enabled)
+
+    public.__name__ = op.name
+    public.__qualname__ = op.name
+    return public
+
+
+def _cast(t: Any, dt: D.dtype) -> Any:
+    if isinstance(t, Tensor):
+        return t._data if t.dtype is dt else t._data.astype(dt.np)
+    return np.asarray(t, dtype=dt.np)
+
+
+def _not_tensor(op: Any, v: Any) -> None:
+    raise TypeError(
+        f"{op.name}(): argument 'input' (position 1) must be Tensor, not {type(v).__name__}"
+    )
+
+
+# ---- in-place ops -------------------------------------------------------------------------
+
+
+def check_inplace(self: Tensor, others_require_grad: bool = False) -> bool:
+    """PyTorch's checks before an in-place op changes any data; True when it must record."""
+    if not _state.enabled:
+        return False
+    if self._requires_grad and self._grad_fn is None:
+        raise _leaf_inplace_error()
+    recording = self._requires_grad or others_require_grad
+    if recording and self._base is not None and self._base._requires_grad:
+        # Rewriting the base's graph (PyTorch's CopySlices) is not implemented yet; refusing
+        # is better than a silently wrong gradient.
+        raise RuntimeError(
+            "weifen does not support in-place operations on a view of a tensor that requires "
+            "grad yet; use an out-of-place operation (or .clone() the view first)"
+        )
+    return recording
+
+
+def _snapshot(t: Tensor) -> Tensor:
+    """The value `t` has now, standing at the same place in the graph, for formulas that
+    read an input the in-place op is about to overwrite (PyTorch's `original_self`)."""
+    s = _wrap(t._data.copy(), t.dtype)
+    s._requires_grad = t._requires_grad
+    s._grad_fn = t._grad_fn
+    s._output_nr = t._output_nr
+    s._accum = t._accum
+    return s
+
+
+def commit_inplace(self: Tensor, r: Tensor) -> Tensor:
+    """Write the out-of-place result `r` into `self` and move self to r's place in the graph."""
+    rd = r._data
+    if r.dtype is not self.dtype:
+        if not _can_cast(r.dtype, self.dtype):
+            raise RuntimeError(
+                f"result type {_TYPE_NAMES[r.dtype.name]} can't be cast to the desired output "
+                f"type {_TYPE_NAMES[self.dtype.name]}"
+            )
+    if rd.shape != self._data.shape:
+        np.broadcast_shapes(rd.shape, self._data.shape)  # raises when incompatible
+        if np.broadcast_shapes(rd.shape, self._data.shape) != self._data.shape:
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast "
+                f"shape {list(np.broadcast_shapes(rd.shape, self._data.shape))}"
+            )
+    self._data[...] = rd
+    self._version[0] += 1
+    if r._grad_fn is not None:
+        self._grad_fn = r._grad_fn
+        self._requires_grad = True
+        self._output_nr = r._output_nr
+        # the node's outputs now live in self: move the version watch there too
+        node = r._grad_fn
+        if node._out_versions is not None:
+            node._result = self._data if node._nout == 1 else node._result
+            node._out_versions = [(self._version, self._version[0])]
+    return self
+
+
+def make_inplace(op: Any) -> Any:
+    """`add_` from `add`: compute out of place, then write into self (see commit_inplace)."""
+    public = op.public
+    saves_self = 0 in op.save_idx and op.params[0] == "self"
+
+    def inplace(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        others = any(isinstance(a, Tensor) and a._requires_grad for a in args) or any(
+            isinstance(a, Tensor) and a._requires_grad for a in kwargs.values()
+        )
+        recording = check_inplace(self, others)
+        src = _snapshot(self) if recording and saves_self else self
+        return commit_inplace(self, public(src, *args, **kwargs))
+
+    inplace.__name__ = op.name + "_"
+    return inplace
+
+
+_TYPE_NAMES = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+    "complex64": "ComplexFloat",
+    "complex128": "ComplexDouble",
+}
+
+
+def _can_cast(src: D.dtype, dst: D.dtype) -> bool:
+    # torch.can_cast: no float -> integral, no complex -> non-complex, no non-bool -> bool.
+    if src._category > dst._category:
+        return False
+    return True

@@ -1,0 +1,195 @@
+"""The op table: one `OpDef` per op, made by the `defop` decorator in the topic files.
+
+An entry holds everything about an op and nothing about graphs:
+
+    @defop("ExpBackward0", rule="float", grads={"self": lambda F, g, result: g * result})
+    def exp(self):
+        return np.exp(self)
+
+- the decorated function is the forward on raw NumPy arrays;
+- `grads` maps each differentiable input to its derivative formula (a vector-Jacobian
+  product). A formula's parameters after `(F, g)` name what it reads: forward arguments by
+  name, `result`, or `<input>_shape` (kept as metadata, so reading a shape keeps no array
+  alive). The table saves exactly those, nothing else;
+- `F` is the namespace of table ops the formula calls: raw forwards during a plain backward
+  (NumPy speed, no Tensors), dispatched ops under create_graph=True (so the backward pass is
+  itself recorded and higher derivatives come from the same line);
+- `node` is the PyTorch name of the graph node (or a function of the arguments choosing one);
+- `rule` is the dtype rule: "promote" (PyTorch's promotion across tensor inputs), "float"
+  (promotion, then integers become the default float dtype), "compare" (promotion of inputs,
+  bool result), or None (the forward decides).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from ..autograd.graph import node_class
+
+__all__ = ["OpDef", "defop", "TABLE", "RAW", "GRAPH"]
+
+TABLE: dict[str, OpDef] = {}
+RAW = SimpleNamespace()  # name -> forward on arrays (formulas' F in a plain backward)
+GRAPH = SimpleNamespace()  # name -> dispatched op on Tensors (F under create_graph)
+
+
+class OpDef:
+    __slots__ = (
+        "name",
+        "forward",
+        "call",
+        "bind",
+        "params",
+        "nin",
+        "list_input",
+        "rule",
+        "formulas",
+        "save_idx",
+        "saves_result",
+        "node",
+        "node_cls",
+        "outputs",
+        "public",
+        "methods",
+        "differentiable",
+        "inplace_of",
+        "jvp",
+        "spec",
+        "doc",
+        "is_view",
+        "in_idx",
+    )
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}>"
+
+
+def _compile_binder(fn: Callable, name: str) -> tuple[Callable, Callable, list[str]]:
+    """Two tiny generated functions: `bind(*args, **kwargs)` puts the arguments in the
+    forward's order (a tuple), `call(*vals)` calls the forward from that tuple. Generated code
+    because inspect.Signature.bind costs microseconds and this runs once per op call."""
+    sig = inspect.signature(fn)
+    parts, names, call_args = [], [], []
+    kwonly_started = False
+    for p in sig.parameters.values():
+        if p.kind is p.VAR_POSITIONAL:
+            parts.append("*" + p.name)
+            call_args.append("*" + p.name)
+            kwonly_started = True
+        elif p.kind is p.KEYWORD_ONLY:
+            if not kwonly_started:
+                parts.append("*")
+                kwonly_started = True
+            parts.append(p.name)
+            call_args.append(f"{p.name}={p.name}")
+        elif p.kind is p.VAR_KEYWORD:
+            raise TypeError(f"op {name}: **kwargs forwards are not supported")
+        else:
+            parts.append(p.name)
+            call_args.append(p.name)
+        names.append(p.name)
+    ns: dict[str, Any] = {"_fwd": fn}
+    tup = ", ".join(names) + ("," if len(names) == 1 else "")
+    src = (
+        f"def bind({', '.join(parts)}):\n    return ({tup})\n"
+        f"def call({', '.join(names)}):\n    return _fwd({', '.join(call_args)})\n"
+    )
+    exec(compile(src, f"<op {name}>", "exec"), ns)
+    bind = ns["bind"]
+    bind.__defaults__ = fn.__defaults__
+    bind.__kwdefaults__ = fn.__kwdefaults__
+    bind.__name__ = name
+    return bind, ns["call"], names
+
+
+def defop(
+    node: str | Callable[..., str] | None = None,
+    *,
+    grads: dict[str, Callable] | None = None,
+    inputs: tuple[str, ...] = ("self",),
+    rule: str | None = None,
+    outputs: str | None = None,
+    method: bool | str | tuple[str, ...] = True,
+    function: bool = True,
+    name: str | None = None,
+    jvp: dict[str, Callable] | None = None,
+    view: bool = False,
+) -> Callable[[Callable], Callable]:
+    """Register the decorated forward as an op; return the public (dispatched) function.
+
+    inputs: the leading parameters that take tensors ("*tensors" for one list of them);
+    outputs: None (one tensor), "multi" (a tuple, each differentiable), or the name of a
+      `torch.return_types` pair (values differentiable, indices not), e.g. "max";
+    method: bind as a Tensor method too (True: the op's name; a string or tuple: those names);
+    view: the output shares the input's memory (and so its version counter), as PyTorch's views.
+    """
+
+    def deco(fn: Callable) -> Callable:
+        from ._dispatch import make_public
+
+        op = OpDef()
+        op.name = name or fn.__name__
+        op.forward = fn
+        op.bind, op.call, op.params = _compile_binder(fn, op.name)
+        list_input = inputs[0].startswith("*") if inputs else False
+        op.list_input = list_input
+        in_names = [inputs[0][1:]] if list_input else list(inputs)
+        op.nin = len(in_names)
+        op.in_idx = tuple(op.params.index(n) for n in in_names)
+        op.rule = rule
+        op.outputs = outputs
+        op.inplace_of = None
+        op.jvp = jvp or {}
+        op.spec = None
+        op.doc = fn.__doc__
+        op.is_view = view
+        formulas: list[Any] = []
+        needed: set[str] = set()
+        op.saves_result = False
+        for n in in_names:
+            f = (grads or {}).get(n)
+            if f is None:
+                formulas.append(None)
+                continue
+            reads = list(inspect.signature(f).parameters)[2:]
+            for r in reads:
+                if r == "result":
+                    op.saves_result = True
+                elif r.endswith("_shape") and r[:-6] in in_names:
+                    pass  # shapes come from the node's input metadata, nothing is saved
+                elif r not in op.params:
+                    raise TypeError(f"op {op.name}: formula for {n} reads unknown '{r}'")
+                else:
+                    needed.add(r)
+            formulas.append([f, reads])
+        op.save_idx = tuple(i for i, p in enumerate(op.params) if p in needed)
+        # each formula gets its arguments by position in the saved tuple (result last)
+        pos = {op.params[i]: k for k, i in enumerate(op.save_idx)}
+        pos["result"] = len(op.save_idx)
+        for i, n in enumerate(in_names):
+            pos[n + "_shape"] = len(op.save_idx) + 1 + i
+        op.formulas = tuple(
+            None if f is None else (f[0], tuple(pos[r] for r in f[1])) for f in formulas
+        )
+        op.differentiable = any(f is not None for f in op.formulas)
+        op.node = node
+        op.node_cls = node_class(node) if isinstance(node, str) else None
+        if method is True:
+            op.methods = (op.name,)
+        elif method is False:
+            op.methods = ()
+        elif isinstance(method, str):
+            op.methods = (method,)
+        else:
+            op.methods = tuple(method)
+        TABLE[op.name] = op
+        setattr(RAW, op.name, fn)
+        op.public = make_public(op)
+        op.public.__doc__ = fn.__doc__
+        setattr(GRAPH, op.name, op.public)
+        return op.public
+
+    return deco
