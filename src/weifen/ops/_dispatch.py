@@ -222,12 +222,33 @@ def make_public(op: Any) -> Any:
                     _not_tensor(op, t)
                 elif isinstance(t, list | tuple | _ndarray):
                     raw[i] = np.asarray(t, dtype=npdt)
-        out = call(*raw)
+        try:
+            out = call(*raw)
+        except ValueError as e:
+            raise _translate(e, [raw[i] for i in in_idx]) from None
         return wrap_out(out, vals, need and differentiable and _state.enabled)
 
     public.__name__ = op.name
     public.__qualname__ = op.name
     return public
+
+
+def _translate(e: ValueError, arrays: list) -> Exception:
+    """NumPy's broadcasting ValueError in PyTorch's words; other errors unchanged."""
+    if "broadcast" not in str(e):
+        return e
+    shapes = [np.shape(a) for a in arrays if a is not None]
+    if len(shapes) >= 2:
+        a, b = shapes[0], shapes[1]
+        n = max(len(a), len(b))
+        pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+        for d in range(n - 1, -1, -1):
+            if pa[d] != pb[d] and pa[d] != 1 and pb[d] != 1:
+                return RuntimeError(
+                    f"The size of tensor a ({pa[d]}) must match the size of tensor b ({pb[d]}) "
+                    f"at non-singleton dimension {d}"
+                )
+    return RuntimeError(str(e))
 
 
 def _cast(t: Any, dt: D.dtype) -> Any:
