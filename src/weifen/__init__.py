@@ -90,6 +90,21 @@ def get_default_device() -> device:
     return device("cpu")
 
 
+# nn, optim, utils and func load on first use, so `import weifen` stays as fast as NumPy's
+# import plus a few milliseconds.
+_LAZY = {"nn", "optim", "utils", "func", "testing"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        mod = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = mod
+        return mod
+    raise AttributeError(f"module 'weifen' has no attribute '{name}'")
+
+
 __all__ = [
     "Tensor",
     "Size",

@@ -17,11 +17,18 @@ class Generator:
 
     def __init__(self, device: Any = "cpu") -> None:
         self._seed = 67280421310721
-        self.rng = np.random.default_rng(self._seed)
+        self._rng: Any = None
+
+    @property
+    def rng(self) -> np.random.Generator:
+        # made on first use: numpy.random costs 20 ms of import time
+        if self._rng is None:
+            self._rng = np.random.default_rng(self._seed)
+        return self._rng
 
     def manual_seed(self, seed: int) -> Generator:
         self._seed = int(seed)
-        self.rng = np.random.default_rng(self._seed)
+        self._rng = None
         return self
 
     def initial_seed(self) -> int:

@@ -6,7 +6,6 @@ engine checks each backward formula's output for NaN, naming the node and that p
 
 from __future__ import annotations
 
-import traceback
 from typing import Any
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]
@@ -17,6 +16,8 @@ _on = [False, True]
 
 def capture() -> Any:
     """The user's stack at node creation, without weifen's own frames."""
+    import traceback
+
     frames = [f for f in traceback.extract_stack()[:-1] if "/weifen/" not in f.filename]
     return frames
 

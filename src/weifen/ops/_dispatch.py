@@ -16,13 +16,15 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd import anomaly
 from ..autograd.grad_mode import _state
-from ..autograd.graph import accumulate_node, next_seq, node_class
+from ..autograd.graph import _seq, accumulate_node, next_seq, node_class
 
 _ndarray = np.ndarray
 _asarray = np.asarray
 _FROM_NP = D.FROM_NP
 _new = object.__new__
 _FLOAT = D._FLOAT
+_next_seq = _seq.__next__
+_anomaly_on = anomaly._on
 
 
 def _leaf_inplace_error() -> RuntimeError:
@@ -105,6 +107,133 @@ def record(op: Any, vals: tuple, inputs: Any, outs: Any, out_data: Any) -> None:
             r._requires_grad = True
             r._grad_fn = node
             r._output_nr = k
+
+
+def _edge(t: Any, formula: Any) -> tuple:
+    if isinstance(t, Tensor) and t._requires_grad and formula is not None:
+        gf = t._grad_fn
+        return (gf if gf is not None else accumulate_node(t), t._output_nr)
+    return _NO_EDGE
+
+
+def _record_one(op: Any, vals: tuple, inputs: tuple, r: Tensor, out: Any) -> None:
+    """record() for the common case: one output, one or two inputs; the hot path of every
+    pointwise op, so it is written out rather than looped."""
+    cls = op.node_cls
+    node = _new(cls if cls is not None else node_class(op.node(*vals)))
+    formulas = op.formulas
+    a = inputs[0]
+    if len(inputs) == 1:
+        gf = a._grad_fn
+        node.next_functions = ((gf if gf is not None else accumulate_node(a), a._output_nr),)
+        node._meta = [(a._data.shape, a.dtype)]
+    else:
+        b = inputs[1]
+        node.next_functions = (_edge(a, formulas[0]), _edge(b, formulas[1]))
+        node._meta = [
+            (a._data.shape, a.dtype) if isinstance(a, Tensor) else None,
+            (b._data.shape, b.dtype) if isinstance(b, Tensor) else None,
+        ]
+    save_idx = op.save_idx
+    if save_idx:
+        saved = tuple([vals[i] for i in save_idx])
+        node._saved = saved
+        node._versions = tuple([v._version[0] if isinstance(v, Tensor) else -1 for v in saved])
+    else:
+        node._saved = node._versions = ()
+    node._op = op
+    node._nout = 1
+    if op.saves_result:
+        node._result = out
+        node._out_versions = [(r._version, 0)]
+    else:
+        node._result = node._out_versions = None
+    node._seq = _next_seq()
+    node._pre_hooks = node._post_hooks = node._meta_dict = None
+    node._anomaly = anomaly.capture() if _anomaly_on[0] else None
+    r._requires_grad = True
+    r._grad_fn = node
+
+
+_NO_EDGE = (None, 0)
+
+
+def make_fast_public(op: Any, general: Any) -> Any:
+    """A faster entry for ops whose tensor inputs are the leading `(self)` or `(self, other)`
+    and whose other parameters all have defaults: calls without extra arguments skip the
+    argument binder and the generic loops. Anything unusual goes to `general`."""
+    fwd, rule, nin = op.forward, op.rule, len(op.in_idx)
+    differentiable = op.differentiable
+    tail = op.bind(*([None] * nin))[nin:]  # the defaults of the remaining parameters
+    call = op.call
+    is_float_rule = rule == "float"
+    if nin == 1:
+
+        def unary(*args: Any, **kwargs: Any) -> Any:
+            if len(args) != 1 or kwargs:
+                return general(*args, **kwargs)
+            self = args[0]
+            if not isinstance(self, Tensor):
+                _not_tensor(op, self)
+            d = self._data
+            dt = self.dtype
+            if is_float_rule and dt._category < _FLOAT:
+                dt = D._default[0]
+                d = d.astype(dt.np)
+            out = call(d, *tail) if tail else fwd(d)
+            if type(out) is not _ndarray:
+                out = _asarray(out)
+            r = _wrap(out, _FROM_NP[out.dtype])
+            if self._requires_grad and differentiable and _state.enabled:
+                if r.dtype._category >= _FLOAT:
+                    vals = (self, *tail) if tail else (self,)
+                    _record_one(op, vals, (self,), r, out)
+            return r
+
+        unary.__name__ = unary.__qualname__ = op.name
+        return unary
+
+    def binary(*args: Any, **kwargs: Any) -> Any:
+        if len(args) != 2 or kwargs or rule is None:
+            return general(*args, **kwargs)
+        a, b = args
+        if type(a) is Tensor:
+            ta = True
+            da = a._data
+            adt = a.dtype
+        else:
+            return general(a, b)
+        if type(b) is Tensor:
+            db = b._data
+            bdt = b.dtype
+            if adt is bdt and adt._category >= _FLOAT:
+                dt = adt
+            else:
+                return general(a, b)
+            need = a._requires_grad or b._requires_grad
+        elif type(b) is float or type(b) is int:
+            if adt._category < _FLOAT:
+                return general(a, b)
+            dt = adt
+            db = b
+            need = a._requires_grad
+        else:
+            return general(a, b)
+        try:
+            out = call(da, db, *tail) if tail else fwd(da, db)
+        except ValueError as e:
+            raise _translate(e, [da, db]) from None
+        if type(out) is not _ndarray:
+            out = _asarray(out)
+        odt = dt if out.dtype is dt.np else _FROM_NP[out.dtype]
+        r = _wrap(out, odt)
+        if need and differentiable and _state.enabled and odt._category >= _FLOAT:
+            _record_one(op, (a, b, *tail), (a, b), r, out)
+        del ta
+        return r
+
+    binary.__name__ = binary.__qualname__ = op.name
+    return binary
 
 
 _return_types: dict[str, type] = {}
@@ -230,7 +359,26 @@ def make_public(op: Any) -> Any:
 
     public.__name__ = op.name
     public.__qualname__ = op.name
+    if _fast_ok(op):
+        return make_fast_public(op, public)
     return public
+
+
+def _fast_ok(op: Any) -> bool:
+    """Whether make_fast_public applies: leading tensor inputs, one output, no view, a
+    string rule (or none for unary), and defaults for every other parameter."""
+    n = len(op.in_idx)
+    if op.outputs is not None or op.is_view or op.list_input or op.in_idx != tuple(range(n)):
+        return False
+    if n not in (1, 2) or (n == 1 and op.rule not in (None, "float", "promote")):
+        return False
+    if n == 2 and not isinstance(op.rule, str):
+        return False
+    try:
+        op.bind(*([None] * n))
+    except TypeError:
+        return False
+    return True
 
 
 def _translate(e: ValueError, arrays: list) -> Exception:

@@ -22,9 +22,8 @@ An entry holds everything about an op and nothing about graphs:
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from types import SimpleNamespace
+from types import FunctionType, SimpleNamespace
 from typing import Any
 
 from ..autograd.graph import node_class
@@ -67,42 +66,62 @@ class OpDef:
         return f"<op {self.name}>"
 
 
+_CO_VARARGS, _CO_VARKEYWORDS = 0x04, 0x08
+_binder_cache: dict[str, tuple] = {}
+
+
+def _signature(fn: Callable) -> tuple[list[str], list[str], list[str]]:
+    """(parameter list as written, parameter names, call arguments) from the code object.
+    Read directly because `inspect` costs 20 ms of import time."""
+    co = fn.__code__
+    names = list(co.co_varnames[: co.co_argcount])
+    parts = list(names)
+    call_args = list(names)
+    k = co.co_argcount
+    kwonly = list(co.co_varnames[k + (1 if co.co_flags & _CO_VARARGS else 0) :][
+        : co.co_kwonlyargcount
+    ])
+    if co.co_flags & _CO_VARARGS:
+        star = co.co_varnames[k + co.co_kwonlyargcount]
+        parts.append("*" + star)
+        call_args.append("*" + star)
+        names.append(star)
+    elif kwonly:
+        parts.append("*")
+    if co.co_flags & _CO_VARKEYWORDS:
+        raise TypeError(f"op {fn.__name__}: **kwargs forwards are not supported")
+    for n in kwonly:
+        parts.append(n)
+        call_args.append(f"{n}={n}")
+        names.append(n)
+    return parts, names, call_args
+
+
+def _param_names(fn: Callable) -> list[str]:
+    return _signature(fn)[1]
+
+
 def _compile_binder(fn: Callable, name: str) -> tuple[Callable, Callable, list[str]]:
     """Two tiny generated functions: `bind(*args, **kwargs)` puts the arguments in the
     forward's order (a tuple), `call(*vals)` calls the forward from that tuple. Generated code
-    because inspect.Signature.bind costs microseconds and this runs once per op call."""
-    sig = inspect.signature(fn)
-    parts, names, call_args = [], [], []
-    kwonly_started = False
-    for p in sig.parameters.values():
-        if p.kind is p.VAR_POSITIONAL:
-            parts.append("*" + p.name)
-            call_args.append("*" + p.name)
-            kwonly_started = True
-        elif p.kind is p.KEYWORD_ONLY:
-            if not kwonly_started:
-                parts.append("*")
-                kwonly_started = True
-            parts.append(p.name)
-            call_args.append(f"{p.name}={p.name}")
-        elif p.kind is p.VAR_KEYWORD:
-            raise TypeError(f"op {name}: **kwargs forwards are not supported")
-        else:
-            parts.append(p.name)
-            call_args.append(p.name)
-        names.append(p.name)
-    ns: dict[str, Any] = {"_fwd": fn}
-    tup = ", ".join(names) + ("," if len(names) == 1 else "")
-    src = (
-        f"def bind({', '.join(parts)}):\n    return ({tup})\n"
-        f"def call({', '.join(names)}):\n    return _fwd({', '.join(call_args)})\n"
-    )
-    exec(compile(src, f"<op {name}>", "exec"), ns)
-    bind = ns["bind"]
-    bind.__defaults__ = fn.__defaults__
+    because inspect.Signature.bind costs microseconds and this runs once per op call. Ops with
+    the same signature share the compiled code."""
+    parts, names, call_args = _signature(fn)
+    key = f"{parts}|{call_args}"
+    codes = _binder_cache.get(key)
+    if codes is None:
+        ns: dict[str, Any] = {}
+        tup = ", ".join(names) + ("," if len(names) == 1 else "")
+        src = (
+            f"def bind({', '.join(parts)}):\n    return ({tup})\n"
+            f"def call({', '.join(names)}):\n    return _fwd({', '.join(call_args)})\n"
+        )
+        exec(compile(src, "<op binder>", "exec"), ns)
+        codes = _binder_cache[key] = (ns["bind"].__code__, ns["call"].__code__)
+    bind = FunctionType(codes[0], {}, name, fn.__defaults__)
     bind.__kwdefaults__ = fn.__kwdefaults__
-    bind.__name__ = name
-    return bind, ns["call"], names
+    call = FunctionType(codes[1], {"_fwd": fn}, name)
+    return bind, call, names
 
 
 def defop(
@@ -154,7 +173,7 @@ def defop(
             if f is None:
                 formulas.append(None)
                 continue
-            reads = list(inspect.signature(f).parameters)[2:]
+            reads = _param_names(f)[2:]
             for r in reads:
                 if r == "result":
                     op.saves_result = True
