@@ -55,6 +55,11 @@ from .autograd.grad_mode import (  # noqa: E402
 
 __version__ = "0.1.0"
 
+# `type(t)` prints `<class 'torch.Tensor'>` as in PyTorch, so programs that print types print
+# the same thing. (Pickling does not depend on it: Tensor.__reduce_ex__ names weifen.)
+for _cls in (Tensor, Size, dtype, device, Generator):
+    _cls.__module__ = "torch"
+
 half, float, double = float16, float32, float64  # noqa: A001
 cfloat, cdouble = complex64, complex128
 short, int, long = int16, int32, int64  # noqa: A001

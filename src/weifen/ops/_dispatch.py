@@ -293,6 +293,8 @@ def make_public(op: Any) -> Any:
     if op.list_input:
 
         def public_list(*args: Any, **kwargs: Any) -> Any:
+            if kwargs and "axis" in kwargs:
+                kwargs = _numpy_aliases(kwargs)
             vals = bind(*args, **kwargs)
             tensors = vals[0]
             raw = list(vals)
@@ -320,6 +322,8 @@ def make_public(op: Any) -> Any:
     rule_fn = None if rule is None or isinstance(rule, str) else rule
 
     def public(*args: Any, **kwargs: Any) -> Any:
+        if kwargs and ("axis" in kwargs or "keepdims" in kwargs):
+            kwargs = _numpy_aliases(kwargs)
         vals = bind(*args, **kwargs)
         raw = list(vals)
         need = False
@@ -379,6 +383,16 @@ def _fast_ok(op: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+def _numpy_aliases(kwargs: dict) -> dict:
+    """PyTorch accepts NumPy's `axis=` and `keepdims=` for `dim=` and `keepdim=`."""
+    kw = dict(kwargs)
+    if "axis" in kw:
+        kw["dim"] = kw.pop("axis")
+    if "keepdims" in kw:
+        kw["keepdim"] = kw.pop("keepdims")
+    return kw
 
 
 def _translate(e: ValueError, arrays: list) -> Exception:
