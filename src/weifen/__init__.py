@@ -67,12 +67,12 @@ short, int, long = int16, int32, int64  # noqa: A001
 globals().update(_ops.FUNCTIONS)
 
 
-def is_tensor(obj: object) -> _np.bool_ | __builtins__["bool"]:  # type: ignore[name-defined]
+def is_tensor(obj: object) -> object:
     """Matches `torch.is_tensor`."""
     return isinstance(obj, Tensor)
 
 
-def numel(input: Tensor) -> "int":  # type: ignore[valid-type]
+def numel(input: Tensor) -> object:
     return input.numel()
 
 

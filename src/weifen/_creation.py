@@ -341,10 +341,10 @@ def randint(*args: Any, size: Any = None, generator: Generator | None = None,
             out: Any = None, layout: Any = None) -> Tensor:
     """randint(high, size) or randint(low, high, size). Matches `torch.randint`."""
     check_device(device)
-    args = list(args)
+    rest = list(args)
     if size is None:
-        size = args.pop()
-    low, high = (0, args[0]) if len(args) == 1 else (args[0], args[1])
+        size = rest.pop()
+    low, high = (0, rest[0]) if len(rest) == 1 else (rest[0], rest[1])
     dt = dtype or D.int64
     if low >= high:
         raise RuntimeError(

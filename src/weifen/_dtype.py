@@ -9,6 +9,8 @@ PyTorch's rules differ from NumPy's in two ways that matter every day:
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 __all__ = [
@@ -39,7 +41,7 @@ class dtype:
 
     __slots__ = ("name", "np", "itemsize", "_category", "is_signed")
 
-    def __init__(self, name: str, np_dtype: type, category: int, is_signed: bool) -> None:
+    def __init__(self, name: str, np_dtype: type, category: int, is_signed: builtins.bool) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
         self.itemsize = self.np.itemsize
@@ -47,11 +49,11 @@ class dtype:
         self.is_signed = is_signed
 
     @property
-    def is_floating_point(self) -> bool:
+    def is_floating_point(self) -> builtins.bool:
         return self._category == _FLOAT
 
     @property
-    def is_complex(self) -> bool:
+    def is_complex(self) -> builtins.bool:
         return self._category == _COMPLEX
 
     def to_real(self) -> dtype:

@@ -35,7 +35,7 @@ class Generator:
         return self._seed
 
     def seed(self) -> int:
-        s = int(np.random.SeedSequence().entropy) % (1 << 63)
+        s = int(np.random.SeedSequence().entropy) % (1 << 63)  # type: ignore[arg-type]
         self.manual_seed(s)
         return s
 

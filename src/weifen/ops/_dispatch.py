@@ -66,8 +66,8 @@ def _node_for(op: Any, vals: tuple) -> Any:
 def record(op: Any, vals: tuple, inputs: Any, outs: Any, out_data: Any) -> None:
     """Attach a graph node for `op` to the output tensors `outs`."""
     node = _node_for(op, vals)
-    nf = []
-    meta = []
+    nf: list[tuple] = []
+    meta: list[Any] = []
     formulas = op.formulas
     list_input = op.list_input
     for i, t in enumerate(inputs):
@@ -199,12 +199,12 @@ def make_fast_public(op: Any, general: Any) -> Any:
         a, b = args
         if type(a) is Tensor:
             ta = True
-            da = a._data
+            da: Any = a._data
             adt = a.dtype
         else:
             return general(a, b)
         if type(b) is Tensor:
-            db = b._data
+            db: Any = b._data
             bdt = b.dtype
             if adt is bdt and adt._category >= _FLOAT:
                 dt = adt

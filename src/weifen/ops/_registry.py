@@ -36,31 +36,36 @@ GRAPH = SimpleNamespace()  # name -> dispatched op on Tensors (F under create_gr
 
 
 class OpDef:
+    """One op of the table (see the module docstring); filled in by `defop`."""
+
     __slots__ = (
-        "name",
-        "forward",
-        "call",
-        "bind",
-        "params",
-        "nin",
-        "list_input",
-        "rule",
-        "formulas",
-        "save_idx",
-        "saves_result",
-        "node",
-        "node_cls",
-        "outputs",
-        "public",
-        "methods",
-        "differentiable",
-        "inplace_of",
-        "jvp",
-        "spec",
-        "doc",
-        "is_view",
-        "in_idx",
+        "name", "forward", "call", "bind", "params", "nin", "list_input", "rule", "formulas",
+        "save_idx", "saves_result", "node", "node_cls", "outputs", "public", "methods",
+        "differentiable", "inplace_of", "jvp", "spec", "doc", "is_view", "in_idx",
     )
+    name: str
+    forward: Callable
+    call: Callable
+    bind: Callable
+    params: list[str]
+    nin: int
+    list_input: bool
+    rule: Any
+    formulas: tuple
+    save_idx: tuple[int, ...]
+    saves_result: bool
+    node: Any
+    node_cls: Any
+    outputs: str | None
+    public: Callable
+    methods: tuple[str, ...]
+    differentiable: bool
+    inplace_of: Any
+    jvp: dict
+    spec: Any
+    doc: str | None
+    is_view: bool
+    in_idx: tuple[int, ...]
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
@@ -129,7 +134,7 @@ def defop(
     *,
     grads: dict[str, Callable] | None = None,
     inputs: tuple[str, ...] = ("self",),
-    rule: str | None = None,
+    rule: str | Callable[..., str] | None = None,
     outputs: str | None = None,
     method: bool | str | tuple[str, ...] = True,
     function: bool = True,
