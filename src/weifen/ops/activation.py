@@ -22,7 +22,26 @@ def _dim(dim, ndim):
     return _wrap_dim(dim, ndim)
 
 
-@defop("SoftmaxBackward0", rule="float", grads={"self": _softmax_grad})
+def _int_check(name):
+    """PyTorch has no integer softmax kernels (it does not promote as for exp): a dtype rule
+    that refuses integer inputs before dispatch converts them, then promotes to float."""
+
+    def rule(self, dim=None, dtype=None):
+        if dtype is None and not self.dtype.is_floating_point and not self.dtype.is_complex:
+            from ._dispatch import _TYPE_NAMES
+
+            nd = self.ndim
+            last = nd == 0 or dim is None or _wrap_dim(dim, nd) == nd - 1
+            kernel = f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl"
+            raise NotImplementedError(
+                f'"{kernel}" not implemented for \'{_TYPE_NAMES[self.dtype.name]}\''
+            )
+        return "float"
+
+    return rule
+
+
+@defop("SoftmaxBackward0", rule=_int_check("softmax"), grads={"self": _softmax_grad})
 def softmax(self, dim=None, dtype=None):
     """Matches `torch.softmax`."""
     x = self if dtype is None else self.astype(dtype.np)
@@ -33,7 +52,7 @@ def softmax(self, dim=None, dtype=None):
     return e / np.sum(e, axis=d, keepdims=True)
 
 
-@defop("LogSoftmaxBackward0", rule="float", grads={"self": _log_softmax_grad})
+@defop("LogSoftmaxBackward0", rule=_int_check("log_softmax"), grads={"self": _log_softmax_grad})
 def log_softmax(self, dim=None, dtype=None):
     """Matches `torch.log_softmax`."""
     x = self if dtype is None else self.astype(dtype.np)

@@ -22,6 +22,8 @@ def raw_index(index):
                 "tensors used as indices must be long, int, byte or bool tensors"
             )
         return d
+    if isinstance(index, range):
+        return np.arange(index.start, index.stop, index.step, dtype=np.int64)
     if isinstance(index, list):
         if any(isinstance(i, Tensor) for i in index):
             return np.asarray([raw_index(i) for i in index])
@@ -166,8 +168,8 @@ def _grid(index, dim):
 def gather(self, dim, index, *, sparse_grad=False):
     """Matches `torch.gather`."""
     index = raw_index(index)
-    if index.dtype != np.int64:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if index.dtype not in (np.int64, np.int32):
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if self.ndim != index.ndim and self.ndim and index.ndim:
         raise RuntimeError(
             "Index tensor must have the same number of dimensions as input tensor"
@@ -181,7 +183,21 @@ def zeros_grad_of_shape(self, shape):
     return np.zeros(shape, self.dtype)
 
 
-def _scatter_node(self, dim, index, src, reduce):
+def _scatter_self(F, g, dim, index, reduce):
+    if reduce is not None:  # as PyTorch: no derivative for the reduce= forms
+        raise RuntimeError("derivative for aten::scatter is not implemented")
+    return F.scatter(g, dim, index, 0.0)
+
+
+def _scatter_src(F, g, dim, index, reduce):
+    if reduce is not None:
+        raise RuntimeError("derivative for aten::scatter is not implemented")
+    return F.gather(g, dim, index)
+
+
+def _scatter_node(self, dim, index, src, value, reduce):
+    if reduce is not None:
+        return "NotImplemented"  # PyTorch has no derivative for scatter with reduce
     return "ScatterBackward0" if isinstance(src, Tensor) else "ScatterBackward1"
 
 
@@ -189,8 +205,8 @@ def _scatter_node(self, dim, index, src, reduce):
     _scatter_node,
     inputs=("self", "src"),
     grads={
-        "self": lambda F, g, dim, index: F.scatter(g, dim, index, 0.0),
-        "src": lambda F, g, dim, index: F.gather(g, dim, index),
+        "self": lambda F, g, dim, index, reduce: _scatter_self(F, g, dim, index, reduce),
+        "src": lambda F, g, dim, index, reduce: _scatter_src(F, g, dim, index, reduce),
     },
 )
 def scatter(self, dim, index, src=None, *, value=None, reduce=None):
@@ -230,6 +246,12 @@ def scatter_add(self, dim, index, src):
     return out
 
 
+# dtypes as PyTorch's messages spell them (C++ type names)
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "float32": "float", "float64": "double",
+            "float16": "c10::Half"}
+
+
 def _masked_fill_node(self, mask, value):
     return "MaskedFillBackward1" if isinstance(value, Tensor) else "MaskedFillBackward0"
 
@@ -248,7 +270,7 @@ def masked_fill(self, mask, value):
     if m.dtype != np.bool_:
         raise RuntimeError(
             f"masked_fill_ only supports boolean masks, but got mask with dtype "
-            f"{'long' if m.dtype == np.int64 else m.dtype}"
+            f"{_C_NAMES.get(m.dtype.name, m.dtype.name)}"
         )
     v = np.asarray(value)
     if v.ndim:

@@ -70,7 +70,7 @@ def matmul(self, other):
             f"{b.ndim}D"
         )
     if a.ndim == 1 and b.ndim == 1:
-        return dot(a, b)
+        return RAW.dot(a, b)  # the forward works on arrays: the raw dot, not the public one
     _same_dtype(a, b)
     k1 = a.shape[-1]
     k2 = b.shape[-2] if b.ndim > 1 else b.shape[0]
@@ -167,9 +167,10 @@ _T = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long
 vdot = dot
 
 
+# products, not matmul: the saved inputs keep their own dtypes (int * float promotes)
 @defop("MulBackward0", inputs=("self", "vec2"), rule="promote", grads={
-    "self": lambda F, g, vec2: F.matmul(g, vec2),
-    "vec2": lambda F, g, self: F.matmul(F.transpose(g, 0, 1), self),
+    "self": lambda F, g, vec2: F.sum(g * vec2, 1),
+    "vec2": lambda F, g, self: F.sum(g * F.unsqueeze(self, 1), 0),
 }, method=("outer", "ger"))
 def outer(self, vec2):
     """Matches `torch.outer`."""
@@ -221,7 +222,17 @@ def _einsum_grad(F, g, operands, equation):
     return grads
 
 
-@defop("ViewBackward0", inputs=("*operands",), rule="promote", grads={"operands": _einsum_grad},
+def _einsum_node(operands, equation):
+    # The node PyTorch's einsum ends with: a permute (one operand, nothing summed), a sum
+    # (one operand), a mul (nothing summed), else the view after its bmm.
+    subs, out = _parse(equation, len(operands))
+    summed = set("".join(subs)) - set(out)
+    if len(subs) == 1:
+        return "SumBackward1" if summed else "PermuteBackward0"
+    return "ViewBackward0" if summed else "MulBackward0"
+
+
+@defop(_einsum_node, inputs=("*operands",), rule="promote", grads={"operands": _einsum_grad},
        method=False, name="einsum_list")
 def einsum_list(operands, equation):
     """einsum over a list of operands (see `einsum`)."""

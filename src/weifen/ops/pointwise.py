@@ -22,6 +22,34 @@ def _is_num(x: object) -> bool:
     return isinstance(x, _Number)
 
 
+def _kind(a) -> str:
+    return np.asarray(a).dtype.kind
+
+
+def _type_name(a) -> str:
+    from ._dispatch import _TYPE_NAMES
+
+    return _TYPE_NAMES[D.FROM_NP[np.asarray(a).dtype].name]
+
+
+def _not_for(kernel, a):
+    """PyTorch's error for a dtype a kernel has no loop for."""
+    return NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(a)}\'')
+
+
+def _check_alpha(self, other, alpha):
+    if alpha != 1 and isinstance(alpha, float) and _kind(self) in "biu" and _kind(other) in "biu":
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+
+
+def _check_int_zero(self, other):
+    # integer division by zero is an error in PyTorch (NumPy quietly gives 0)
+    if _kind(self) in "biu" and _kind(other) in "biu" and np.any(np.asarray(other) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
 # ---- arithmetic ---------------------------------------------------------------------------
 
 
@@ -36,6 +64,7 @@ def _is_num(x: object) -> bool:
 )
 def add(self, other, *, alpha=1):
     """Matches `torch.add`."""
+    _check_alpha(self, other, alpha)
     return self + other if alpha == 1 else self + other * alpha
 
 
@@ -50,6 +79,7 @@ def add(self, other, *, alpha=1):
 )
 def sub(self, other, *, alpha=1):
     """Matches `torch.sub`."""
+    _check_alpha(self, other, alpha)
     if self.dtype == np.bool_ and getattr(other, "dtype", None) == np.bool_:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
@@ -133,7 +163,7 @@ def div(self, other, *, rounding_mode=None):
 
 def _not_implemented(name):
     def formula(F, g):
-        raise RuntimeError(f"the derivative for '{name}' is not implemented.")
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
 
     return formula
 
@@ -146,6 +176,7 @@ def _not_implemented(name):
 )
 def floor_divide(self, other):
     """Matches `torch.floor_divide` (rounds toward negative infinity, as PyTorch >= 1.13)."""
+    _check_int_zero(self, other)
     return np.floor_divide(self, other)
 
 
@@ -160,6 +191,7 @@ def floor_divide(self, other):
 )
 def remainder(self, other):
     """Python's modulo: the result has the divisor's sign. Matches `torch.remainder`."""
+    _check_int_zero(self, other)
     return np.remainder(self, other)
 
 
@@ -174,6 +206,7 @@ def remainder(self, other):
 )
 def fmod(self, other):
     """C's fmod: the result has the dividend's sign. Matches `torch.fmod`."""
+    _check_int_zero(self, other)
     return np.fmod(self, other)
 
 
@@ -191,6 +224,8 @@ def neg(self):
 @defop("AbsBackward0", grads={"self": lambda F, g, self: g * F.sign(self)})
 def abs(self):
     """Matches `torch.abs`; abs'(0) = 0."""
+    if self.dtype == np.bool_:
+        raise _not_for("abs_cpu", self)
     return np.abs(self)
 
 
@@ -203,24 +238,26 @@ def zeros_grad(self):
 
 @defop("SignBackward0", grads={"self": lambda F, g: F.zeros_grad(g)})
 def sign(self):
-    """Matches `torch.sign`."""
-    return np.sign(self)
+    """Matches `torch.sign` (the sign of a bool is itself)."""
+    return self.copy() if self.dtype == np.bool_ else np.sign(self)
 
 
+# As PyTorch, g multiplies the masked factor from outside the where: a NaN arriving in g (in
+# double backward) stays NaN instead of being masked to zero.
 def _pow_self(F, g, self, exponent):
     if _is_num(exponent):
         if exponent == 0:
             return F.zeros_grad(g)
         return g * (exponent * self ** (exponent - 1))
-    return F.where(exponent == 0, 0.0, g * (exponent * self ** (exponent - 1)))
+    return g * F.where(exponent == 0, 0.0, exponent * self ** (exponent - 1))
 
 
 def _pow_exponent(F, g, self, exponent, result):
     if _is_num(self):
         if self == 0:
-            return F.where(exponent >= 0, 0.0, g * (result * -math.inf))
+            return g * F.where(exponent >= 0, 0.0, result * -math.inf)
         return g * (result * math.log(self))
-    return F.where((self == 0) & (exponent >= 0), 0.0, g * (result * F.log(self)))
+    return g * F.where((self == 0) & (exponent >= 0), 0.0, result * F.log(self))
 
 
 def _pow_node(self, exponent):
@@ -417,6 +454,8 @@ def sigmoid(self):
 @defop("ReluBackward0", grads={"self": lambda F, g, result: g * (result > 0)})
 def relu(self):
     """Matches `torch.relu`; relu'(0) = 0."""
+    if self.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return np.maximum(self, 0).astype(self.dtype, copy=False)
 
 
@@ -425,8 +464,9 @@ _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 def _erf_array(x):
     # Abramowitz-Stegun 7.1.26 is too coarse for float64; use math.erf elementwise via
-    # np.vectorize-free frompyfunc, which is exact to double precision.
-    return _erf_ufunc(x).astype(x.dtype if hasattr(x, "dtype") else np.float64)
+    # np.vectorize-free frompyfunc, which is exact to double precision. (asarray: on a 0-d
+    # input frompyfunc returns a bare Python float.)
+    return np.asarray(_erf_ufunc(x), dtype=x.dtype if hasattr(x, "dtype") else np.float64)
 
 
 _erf_ufunc = np.frompyfunc(math.erf, 1, 1)
@@ -467,6 +507,8 @@ def ceil(self):
 )
 def round(self, *, decimals=0):
     """Half to even, as PyTorch. Matches `torch.round`."""
+    if decimals != 0 and self.dtype.kind not in "fc":
+        raise _not_for("round_cpu", self)
     return np.round(self, decimals) if self.dtype.kind in "fc" else self.copy()
 
 
@@ -479,6 +521,8 @@ def trunc(self):
 @defop("FracBackward0", grads={"self": lambda F, g: g})
 def frac(self):
     """self - trunc(self). Matches `torch.frac`."""
+    if self.dtype.kind not in "fc":
+        raise _not_for("frac_cpu", self)
     return self - np.trunc(self)
 
 
@@ -531,14 +575,34 @@ def clamp(self, min=None, max=None):
 clip = clamp
 
 
+# clamp_min/clamp_max are ops of their own in PyTorch (ClampMinBackward0/1, not
+# ClampBackward1), so they get their own entries; the formulas are clamp's with one bound.
+@defop(
+    lambda self, min: "ClampMinBackward0" if _is_num(min) else "ClampMinBackward1",
+    inputs=("self", "min"),
+    rule="promote",
+    grads={
+        "self": lambda F, g, self, min: F.where(self >= min, g, 0.0),
+        "min": lambda F, g, self, min: F.where(self < min, g, 0.0),
+    },
+)
 def clamp_min(self, min):
     """Matches `torch.clamp_min`."""
-    return clamp(self, min=min)
+    return np.maximum(self, min)
 
 
+@defop(
+    lambda self, max: "ClampMaxBackward0" if _is_num(max) else "ClampMaxBackward1",
+    inputs=("self", "max"),
+    rule="promote",
+    grads={
+        "self": lambda F, g, self, max: F.where(self <= max, g, 0.0),
+        "max": lambda F, g, self, max: F.where(self > max, g, 0.0),
+    },
+)
 def clamp_max(self, max):
     """Matches `torch.clamp_max`."""
-    return clamp(self, max=max)
+    return np.minimum(self, max)
 
 
 @defop(
@@ -581,17 +645,50 @@ def minimum(self, other):
 def where(condition, input, other):
     """Matches `torch.where(condition, input, other)`."""
     if np.asarray(condition).dtype != np.bool_:
+        from ._dispatch import _TYPE_NAMES
+
         raise RuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-            f"{D.FROM_NP[np.asarray(condition).dtype].name.capitalize()}"
+            f"{_TYPE_NAMES[D.FROM_NP[np.asarray(condition).dtype].name]}"
         )
-    return np.where(condition, input, other)
+    # PyTorch promotes input and other (not the condition) by its rules, which a dtype rule
+    # in the table cannot express (it would cast the condition too): promote here.
+    dt = D.result_type(_Meta.of(input), _Meta.of(other)).np
+    return np.where(condition, input, other).astype(dt, copy=False)
+
+
+class _Meta:
+    """What dtype promotion reads from a tensor (dtype, ndim), for a raw array; Python
+    numbers pass through (they are weak scalars in promotion)."""
+
+    __slots__ = ("dtype", "ndim")
+
+    @staticmethod
+    def of(v):
+        if isinstance(v, np.ndarray | np.generic):
+            m = _Meta()
+            m.dtype, m.ndim = D.FROM_NP[v.dtype], v.ndim
+            return m
+        return v
+
+
+def _lerp_rule(self, end, weight):
+    """lerp does not promote: a dimensioned end or weight must have self's dtype (a 0-dim or
+    number weight promotes as usual, and so cannot change it)."""
+    from ._dispatch import _TYPE_NAMES as N
+
+    for name, v in (("end", end), ("weight", weight)):
+        if getattr(v, "ndim", 0) and v.dtype is not self.dtype:
+            a, b = N[self.dtype.name].lower(), N[v.dtype.name].lower()
+            raise RuntimeError(f"expected dtype {a} for `{name}` but got dtype {b}")
+    return "promote"
 
 
 @defop(
-    "LerpBackward0",
+    # PyTorch: LerpBackward0 for a number weight, LerpBackward1 for a tensor weight
+    lambda self, end, weight: "LerpBackward0" if _is_num(weight) else "LerpBackward1",
     inputs=("self", "end", "weight"),
-    rule="promote",
+    rule=_lerp_rule,
     grads={
         "self": lambda F, g, weight: g * (1 - weight),
         "end": lambda F, g, weight: g * weight,
@@ -657,7 +754,7 @@ def _bitwise(name, ufunc):
     def fwd(self, other):
         a = np.asarray(self)
         if a.dtype.kind in "fc" or np.asarray(other).dtype.kind in "fc":
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'Float\'')
         return ufunc(self, other)
 
     fwd.__name__ = name

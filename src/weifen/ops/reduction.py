@@ -74,7 +74,15 @@ def sum(self, dim=None, keepdim=False, *, dtype=None):
     return np.sum(self, axis=_axes(dim, self.ndim), keepdims=keepdim, dtype=npdt)
 
 
-@defop("SumToSizeBackward0", grads={"self": lambda F, g, self_shape: F.expand(g, self_shape)})
+def _sum_to_size_node(self, *size):
+    # PyTorch's sum_to_size is sum(keepdim=True) then, when dims were dropped, a view: the
+    # node users see is the last of those
+    if len(size) == 1 and isinstance(size[0], list | tuple):
+        size = tuple(size[0])
+    return "ViewBackward0" if len(size) < self.ndim else "SumBackward1"
+
+
+@defop(_sum_to_size_node, grads={"self": lambda F, g, self_shape: F.expand(g, self_shape)})
 def sum_to_size(self, *size):
     """Matches `torch.Tensor.sum_to_size`."""
     if len(size) == 1 and isinstance(size[0], list | tuple):
@@ -109,6 +117,11 @@ def _mean_check(self, dtype):
 def mean(self, dim=None, keepdim=False, *, dtype=None):
     """Matches `torch.mean`."""
     _mean_check(self, dtype)
+    if self.size == 0:  # np.mean warns "Mean of empty slice"; PyTorch quietly gives nan
+        n = _count(self.shape, dim)
+        s = np.sum(self, axis=_axes(dim, self.ndim), keepdims=keepdim)
+        out = s / n if n else s * np.nan
+        return np.asarray(out).astype(self.dtype if dtype is None else dtype.np)
     out = np.mean(self, axis=_axes(dim, self.ndim), keepdims=keepdim, dtype=None if dtype is None else dtype.np)
     return np.asarray(out).astype(self.dtype if dtype is None else dtype.np, copy=False)
 
@@ -134,7 +147,23 @@ def _std_grad(F, g, self, dim, unbiased, keepdim, correction, result):
     return gr * centered * (1.0 / max(n - c, 0))
 
 
-@defop("VarBackward0", rule="float", grads={"self": _var_grad})
+def _float_only(message):
+    """A dtype rule refusing integer inputs (PyTorch does not promote them for these ops)."""
+
+    def rule(self, *args, **kwargs):
+        if self.dtype._category < D._FLOAT:
+            from ._dispatch import _TYPE_NAMES
+
+            raise RuntimeError(message.format(_TYPE_NAMES[self.dtype.name]))
+        return "float"
+
+    return rule
+
+
+_var_rule = _float_only("std and var only support floating point and complex dtypes")
+
+
+@defop("VarBackward0", rule=_var_rule, grads={"self": _var_grad})
 def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Matches `torch.var` (`correction` or the older `unbiased`)."""
     c = _correction(unbiased, correction)
@@ -142,7 +171,7 @@ def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return np.asarray(out).astype(self.dtype, copy=False)
 
 
-@defop("StdBackward0", rule="float", grads={"self": _std_grad})
+@defop("StdBackward0", rule=_var_rule, grads={"self": _std_grad})
 def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Matches `torch.std`."""
     c = _correction(unbiased, correction)
@@ -253,11 +282,16 @@ def min_all(self):
     return np.min(self)
 
 
-def _select_grad(F, g, self_shape, dim, keepdim, result):
+def _select_grad(F, g, self, dim, keepdim, arg):
     # max/min along a dim: the gradient goes to the chosen index only (PyTorch's
-    # value_selecting_reduction_backward).
-    values, indices = g, result[1]
-    return F.index_to_dim_backward(values, indices, self_shape, dim, keepdim)
+    # value_selecting_reduction_backward). The indices are recomputed from self with the
+    # forward's own argmax/argmin (same ties, same choice) because the node keeps only the
+    # values output as `result`. They are constants: taken from the raw array.
+    raw = getattr(self, "_data", self)
+    if raw.ndim == 0:
+        return g  # max of a 0-d tensor along dim 0 is the tensor itself
+    indices = _argext(arg, raw, dim, keepdim).astype(np.int64)
+    return F.index_to_dim_backward(g, indices, raw.shape, dim, keepdim)
 
 
 @defop(
@@ -297,7 +331,7 @@ def _argext(fn, self, dim, keepdim):
 
 @defop(
     "MaxBackward0",
-    grads={"self": lambda F, g, self_shape, dim, keepdim, result: _select_grad(F, g, self_shape, dim, keepdim, result)},
+    grads={"self": lambda F, g, self, dim, keepdim: _select_grad(F, g, self, dim, keepdim, np.argmax)},
     outputs="max",
     method=False,
 )
@@ -317,7 +351,7 @@ def max_dim(self, dim, keepdim=False):
 
 @defop(
     "MinBackward0",
-    grads={"self": lambda F, g, self_shape, dim, keepdim, result: _select_grad(F, g, self_shape, dim, keepdim, result)},
+    grads={"self": lambda F, g, self, dim, keepdim: _select_grad(F, g, self, dim, keepdim, np.argmin)},
     outputs="min",
     method=False,
 )
@@ -347,14 +381,16 @@ def argmin(self, dim=None, keepdim=False):
 
 @defop(None)
 def all(self, dim=None, keepdim=False):
-    """Matches `torch.all`."""
-    return np.all(self, axis=_axes(dim, self.ndim), keepdims=keepdim)
+    """Matches `torch.all` (uint8 in, uint8 out: a PyTorch quirk kept for compatibility)."""
+    out = np.all(self, axis=_axes(dim, self.ndim), keepdims=keepdim)
+    return np.asarray(out).astype(np.uint8) if self.dtype == np.uint8 else out
 
 
 @defop(None)
 def any(self, dim=None, keepdim=False):
-    """Matches `torch.any`."""
-    return np.any(self, axis=_axes(dim, self.ndim), keepdims=keepdim)
+    """Matches `torch.any` (uint8 in, uint8 out, as `torch.all`)."""
+    out = np.any(self, axis=_axes(dim, self.ndim), keepdims=keepdim)
+    return np.asarray(out).astype(np.uint8) if self.dtype == np.uint8 else out
 
 
 def _norm_grad(F, g, self, p, dim, keepdim, result):
@@ -373,7 +409,12 @@ def _norm_grad(F, g, self, p, dim, keepdim, result):
     return F.where(rx == 0, 0.0, gx * F.sign(self) * a ** (p - 1) / rx ** (p - 1))
 
 
-@defop("LinalgVectorNormBackward0", rule="float", grads={"self": _norm_grad})
+_norm_rule = _float_only(
+    "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}"
+)
+
+
+@defop("LinalgVectorNormBackward0", rule=_norm_rule, grads={"self": _norm_grad})
 def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
     """Vector p-norm over `dim` (all elements by default). Matches `torch.norm`."""
     ax = _axes(dim, self.ndim)
@@ -411,6 +452,8 @@ def logsumexp(self, dim, keepdim=False):
 
 
 def _cumsum_grad(F, g, dim):
+    if g.ndim == 0:  # a 0-d cumsum is the identity (and flip has no dim 0 to flip)
+        return g
     return F.flip(F.cumsum(F.flip(g, (dim,)), dim), (dim,))
 
 

@@ -131,9 +131,14 @@ def _perm(dims, nd):
     return tuple(_wrap_dim(d, nd) for d in dims)
 
 
+def _inverse_perm(dims, nd):
+    return tuple(int(i) for i in np.argsort(_perm(dims, nd)))
+
+
 @defop(
     "PermuteBackward0",
-    grads={"self": lambda F, g, dims: F.permute(g, tuple(np.argsort(_perm(dims, len(dims)))))},
+    # dims is the *dims tuple as called: (2, 0, 1) or ((2, 0, 1),); g.ndim resolves both
+    grads={"self": lambda F, g, dims: F.permute(g, _inverse_perm(dims, g.ndim))},
     view=True,
 )
 def permute(self, *dims):
@@ -233,7 +238,7 @@ def repeat(self, *sizes):
     return np.tile(self, reps)
 
 
-@defop("FlipBackward0", grads={"self": lambda F, g, dims: F.flip(g, dims)})
+@defop("FlipBackward0", grads={"self": lambda F, g, dims: F.flip(g, *dims)})  # *dims as called
 def flip(self, *dims):
     """Matches `torch.flip`."""
     d = _sizes(dims)
@@ -474,11 +479,14 @@ def triu(self, diagonal=0):
 def _diag_grad(F, g, self_shape, diagonal):
     if len(self_shape) == 1:
         return F.diagonal(g, diagonal)
-    return F.diag(g, diagonal)
+    # not diag(g, diagonal): that is square, and a non-square input needs its own shape back
+    return F.diagonal_backward(g, self_shape, diagonal, 0, 1)
 
 
 @defop(
-    lambda self, diagonal: "DiagEmbedBackward0" if self.ndim == 1 else "DiagonalBackward0",
+    # PyTorch 2.13 names the matrix case's node DiagonalBackward0_copy (diag goes through
+    # diagonal_copy); we mirror the name
+    lambda self, diagonal: "DiagEmbedBackward0" if self.ndim == 1 else "DiagonalBackward0_copy",
     grads={"self": _diag_grad},
 )
 def diag(self, diagonal=0):
@@ -521,7 +529,7 @@ def diagonal_backward(self, shape, offset, dim1, dim2):
 
 
 @defop(
-    "MovedimBackward0",
+    "PermuteBackward0",  # movedim is a permute in PyTorch, and its node says so
     grads={"self": lambda F, g, source, destination: F.movedim(g, destination, source)},
     view=True,
 )
