@@ -65,9 +65,7 @@ class device:
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
             other = device(other)
-        return (
-            isinstance(other, device) and other.type == self.type and other.index == self.index
-        )
+        return isinstance(other, device) and other.type == self.type and other.index == self.index
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))
@@ -110,6 +108,16 @@ class Tensor:
         "_base",
         "__weakref__",
     )
+    _data: _ndarray
+    _requires_grad: bool
+    _grad_fn: Any
+    _output_nr: int
+    _grad: Any
+    _version: list
+    _accum: Any
+    _hooks: Any
+    _retains_grad: bool
+    _base: Any
 
     # ---- construction -------------------------------------------------------------------
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -138,18 +146,29 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
         if self._grad_fn is not None:
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use "
-                "a computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach()."
-            )
+            msg = "you can only change requires_grad flags of leaf variables."
+            if not value:
+                msg += (
+                    " If you want to use a computed variable in a subgraph that doesn't require "
+                    "differentiation use var_no_grad = var.detach()."
+                )
+            raise RuntimeError(msg)
         if value and self.dtype._category < D._FLOAT:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            # PyTorch's property setter and requires_grad_ word this differently
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Matches `torch.Tensor.requires_grad_`."""
-        self.requires_grad = requires_grad
+        """Matches `torch.Tensor.requires_grad_` (True on a non-leaf is allowed, a no-op)."""
+        if self._grad_fn is not None:
+            if not requires_grad:
+                self.requires_grad = False  # raises PyTorch's leaf error
+            return self
+        if requires_grad and self.dtype._category < D._FLOAT:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = bool(requires_grad)
         return self
 
     @property
@@ -169,8 +188,8 @@ class Tensor:
                 "indeed want the .grad field to be populated for a non-leaf Tensor, use "
                 ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
                 "mistake, make sure you access the leaf Tensor instead. See "
-                "github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered "
-                "internally at /pytorch/build/aten/src/ATen/core/TensorBody.h:499.)",
+                "github.com/pytorch/pytorch/pull/30531 for more information. (Triggered "
+                "internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)",
                 UserWarning,
                 stacklevel=2,
             )
@@ -211,10 +230,9 @@ class Tensor:
 
     def retain_grad(self) -> None:
         """Matches `torch.Tensor.retain_grad`."""
-        if not self._requires_grad:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self._grad_fn is not None:
-            self._retains_grad = True
+        from .autograd.hooks import retain_grad
+
+        retain_grad(self)
 
     def detach(self) -> Tensor:
         """A new tensor sharing data, outside the graph. Matches `torch.Tensor.detach`."""
@@ -224,6 +242,14 @@ class Tensor:
 
     def detach_(self) -> Tensor:
         """Matches `torch.Tensor.detach_`."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
         self._grad_fn = None
         self._requires_grad = False
         self._output_nr = 0
@@ -246,6 +272,12 @@ class Tensor:
         from .autograd.hooks import register_tensor_hook
 
         return register_tensor_hook(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Matches `torch.Tensor.register_post_accumulate_grad_hook`."""
+        from .autograd.hooks import register_post_accumulate_grad_hook
+
+        return register_post_accumulate_grad_hook(self, hook)
 
     # ---- shape and metadata -------------------------------------------------------------
     @property
@@ -305,11 +337,8 @@ class Tensor:
     def is_sparse(self) -> bool:
         return False
 
-    @property
     def _is_view(self) -> bool:
-        return self._base is not None
-
-    def _is_view_fn(self) -> bool:
+        """Matches `torch.Tensor._is_view` (a method, as in PyTorch)."""
         return self._base is not None
 
     def data_ptr(self) -> int:
@@ -476,4 +505,3 @@ def _wrap_dim(dim: int, ndim: int) -> int:
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
         )
     return dim % n if ndim else 0
-

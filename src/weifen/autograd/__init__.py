@@ -3,9 +3,10 @@ mode, gradcheck. Matches `torch.autograd`."""
 
 from __future__ import annotations
 
-from . import anomaly, grad_mode, graph
+from . import anomaly, function, grad_mode, graph, hooks
 from .anomaly import detect_anomaly, set_detect_anomaly
 from .engine import backward, grad
+from .function import Function, FunctionCtx, InplaceFunction, NestedIOFunction, once_differentiable
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -29,4 +30,11 @@ __all__ = [
     "graph",
     "grad_mode",
     "anomaly",
+    "function",
+    "hooks",
+    "Function",
+    "FunctionCtx",
+    "InplaceFunction",
+    "NestedIOFunction",
+    "once_differentiable",
 ]

@@ -17,6 +17,7 @@ is itself recorded.
 from __future__ import annotations
 
 import heapq
+import warnings
 from typing import Any
 
 import numpy as np
@@ -101,8 +102,8 @@ def _check_saved(node: OpNode) -> None:
     saved = node._saved
     if saved is None:
         raise RuntimeError(SECOND_BACKWARD)
-    for s, v in zip(saved, node._versions):
-        if v >= 0 and s._version[0] != v:
+    for k, (s, v) in enumerate(zip(saved, node._versions)):
+        if v >= 0 and s._version[0] != v and _reads_saved(node, k):
             gf = s._grad_fn
             raise _modified_error(s, None if gf is None else _short_name(gf), s._version[0], v)
     ov = node._out_versions
@@ -112,6 +113,19 @@ def _check_saved(node: OpNode) -> None:
                 res = node._result if node._nout == 1 else node._result[0]
                 t = _wrap(res, D.FROM_NP[res.dtype])
                 raise _modified_error(t, _short_name(node), counter[0], v)
+
+
+def _reads_saved(node: OpNode, k: int) -> bool:
+    """Whether a formula that runs reads saved value `k`. PyTorch saves a value only for the
+    formulas of inputs that need a gradient (`x * w` with w constant keeps only w), so only
+    those can report it modified. Asked only when a version differs: off the hot path."""
+    op = node._op
+    nf = node.next_functions
+    for i, f in enumerate(op.formulas):
+        if f is not None and k in f[1]:
+            if op.list_input or nf[i][0] is not None:
+                return True
+    return False
 
 
 def _zeros_like_meta(shape: tuple, dt: D.dtype, graph: bool) -> Any:
@@ -143,10 +157,14 @@ def run_op_node(node: OpNode, grads: list, graph: bool) -> list:
         if all(x is None for x in grads):
             return [None] * len(node.next_functions)
         res = node._result
-        g = tuple(
-            x if x is not None else _zeros_like_meta(r.shape, D.FROM_NP[r.dtype], graph)
-            for x, r in zip(grads, res)
-        ) if res is not None else tuple(grads)
+        g = (
+            tuple(
+                x if x is not None else _zeros_like_meta(r.shape, D.FROM_NP[r.dtype], graph)
+                for x, r in zip(grads, res)
+            )
+            if res is not None
+            else tuple(grads)
+        )
     outs: list = []
     formulas = op.formulas
     meta = node._meta
@@ -204,9 +222,47 @@ def _result_tensors(node: OpNode) -> Any:
 
 
 def _free(node: Any) -> None:
-    if isinstance(node, OpNode) and (node._saved or node._result is not None):
+    """Release what the node saved for backward (retain_graph=False). Only a node that saved
+    tensors is marked freed: PyTorch's second-backward error concerns saved tensors, so
+    `x.sum()` (which keeps only a shape) can run backward twice."""
+    if type(node) is AccumulateGrad:
+        return
+    if not isinstance(node, OpNode):
+        release = getattr(node, "_release", None)
+        if release is not None:
+            release()
+        return
+    saved = node._saved
+    if saved is None:
+        return
+    if node._result is not None or _saves_tensor(node._op, saved):
         node._saved = None
         node._result = None
+
+
+_saves_input: dict[Any, bool] = {}
+
+
+def _saves_tensor(op: Any, saved: tuple) -> bool:
+    """Whether the node holds a tensor: a saved tensor argument (a Python number passed for a
+    tensor input counts, as PyTorch wraps it in a tensor), or a Tensor anywhere in `saved`."""
+    s = _saves_input.get(op)
+    if s is None:
+        s = _saves_input[op] = not op.list_input and any(i in op.in_idx for i in op.save_idx)
+    if s:
+        return True
+    for k, v in enumerate(saved):
+        if isinstance(v, Tensor):
+            return True
+        if op.params[op.save_idx[k]] in ("index", "indices") and _advanced(v):
+            return True  # an advanced index, which PyTorch saves as tensors
+    return False
+
+
+def _advanced(v: Any) -> bool:
+    if isinstance(v, list | _ndarray | Tensor):
+        return True
+    return isinstance(v, tuple) and any(_advanced(e) for e in v)
 
 
 # ---- the graph walk ---------------------------------------------------------------------------
@@ -251,10 +307,6 @@ class _Run:
         return g
 
 
-def _nout(node: Node) -> int:
-    return getattr(node, "_nout", 1) if isinstance(node, OpNode) else 1
-
-
 def _collect(roots: list[Node]) -> dict[Node, int]:
     """Number of incoming edges of every node reachable from the roots."""
     deps: dict[Node, int] = {}
@@ -272,19 +324,20 @@ def _collect(roots: list[Node]) -> dict[Node, int]:
     return deps
 
 
-def _needed(roots: list[Node], targets: set[Node]) -> set[Node]:
-    """The nodes from which some target can be reached (the only ones worth running)."""
-    needed: set[Node] = set()
-    # iterative post-order
+def _needed(roots: list[Node], targets: set[Node], run_targets: set[Node]) -> set[Node]:
+    """The nodes worth running, as PyTorch decides: those with a path to a target, plus
+    `run_targets` (backward(inputs=...)'s nodes). A target of autograd.grad that leads to no
+    other target is only captured, not run."""
+    needed: set[Node] = set(run_targets)
     visited: set[Node] = set()
     stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
-    while stack:
+    while stack:  # iterative post-order: children are decided before their parents
         n, done = stack.pop()
         if done:
-            if n in targets or any(
-                nxt is not None and nxt in needed for nxt, _ in n.next_functions
-            ):
-                needed.add(n)
+            for nxt, _ in n.next_functions:
+                if nxt is not None and (nxt in needed or nxt in targets):
+                    needed.add(n)
+                    break
             continue
         if n in visited:
             continue
@@ -304,57 +357,57 @@ def _execute(
 ) -> list:
     """Run the graph from `roots` ((node, output_nr, grad) triples). `capture` maps the
     (node, output_nr) of each `grad()` input to its index in the returned list; `only`, when
-    given, is the set of AccumulateGrad nodes allowed to accumulate (backward(inputs=...))."""
+    given, is the set of nodes backward(inputs=...) must reach: the leaves' AccumulateGrad
+    and the grad_fn of non-leaves (whose retain_grad hook stores their .grad)."""
     root_nodes = list(dict.fromkeys(n for n, _, _ in roots))
     deps = _collect(root_nodes)
-    targets: set[Node] = set()
-    if capture is not None:
-        targets = {n for n, _ in capture}
-    if only is not None:
-        targets |= only
-    needed = _needed(root_nodes, targets) if (capture is not None or only is not None) else None
+    cap_nodes: set[Node] = set() if capture is None else {n for n, _ in capture}
+    needed = None
+    if capture is not None or only is not None:
+        needed = _needed(root_nodes, cap_nodes | (only or set()), only or set())
     captured: list = [None] * (len(capture) if capture else 0)
     for n, nr, g in roots:
-        run.add(n, nr, g, _nout(n))
+        run.add(n, nr, g, n._nout)
     heap = [(-n._seq, id(n), n) for n in root_nodes if deps.get(n, 0) == 0]
     heapq.heapify(heap)
     graph = run.graph
     buffers = run.buffers
     owned = run.owned
+    retain = run.retain
     check_nan = anomaly._on[0] and anomaly._on[1]
     while heap:
         node = heapq.heappop(heap)[2]
-        grads = buffers.pop(node, None) or [None] * _nout(node)
+        grads = buffers.pop(node, None) or [None] * node._nout
         if owned:
             for g in grads:
                 owned.discard(id(g))
+        if needed is not None:
+            if node not in needed:
+                # not on a path to what was asked for: only captured (autograd.grad's
+                # inputs, after their tensor hooks), never run, as in PyTorch
+                if node in cap_nodes:
+                    grads = _tensor_pre_hooks(node, grads, graph)
+                    _capture(node, grads, capture, captured)  # type: ignore[arg-type]
+                continue
+            if node in cap_nodes:
+                _capture(node, grads, capture, captured)  # type: ignore[arg-type]
+        if type(node) is AccumulateGrad:
+            _run_accumulate(node, grads, run)
+            continue
         if node._pre_hooks:
             grads = _run_pre_hooks(node, grads, graph)
-        if capture is not None:
-            for k, g in enumerate(grads):
-                idx = capture.get((node, k))
-                if idx is not None:
-                    captured[idx] = g
-        skip = needed is not None and node not in needed
-        if type(node) is AccumulateGrad:
-            if not skip and run.accumulate and (only is None or node in only):
-                _accumulate(node, grads[0], run)
-            continue
-        if skip or (capture is not None and needed is not None and not _leads_on(node, needed)):
-            outs = [None] * len(node.next_functions)
-        else:
-            outs = _apply(node, grads, graph)
-            if check_nan:
-                _check_nan(node, outs)
-            if node._post_hooks:
-                outs = _run_post_hooks(node, outs, grads, graph)
-            if not run.retain:
-                _free(node)
+        outs = _apply(node, grads, graph)
+        if check_nan:
+            _check_nan(node, outs)
+        if node._post_hooks:
+            outs = _run_post_hooks(node, outs, grads, graph)
+        if not retain:
+            _free(node)
         for (nxt, nr), g in zip(node.next_functions, outs):
             if nxt is None:
                 continue
             if g is not None:
-                run.add(nxt, nr, g, _nout(nxt))
+                run.add(nxt, nr, g, nxt._nout)
             c = deps[nxt] - 1
             deps[nxt] = c
             if c == 0:
@@ -362,8 +415,11 @@ def _execute(
     return captured
 
 
-def _leads_on(node: Node, needed: set[Node]) -> bool:
-    return any(nxt is not None and nxt in needed for nxt, _ in node.next_functions)
+def _capture(node: Node, grads: list, capture: dict, captured: list) -> None:
+    for k, g in enumerate(grads):
+        idx = capture.get((node, k))
+        if idx is not None:
+            captured[idx] = g
 
 
 def _apply(node: Node, grads: list, graph: bool) -> list:
@@ -397,11 +453,67 @@ def _as_raw(g: Any, graph: bool) -> Any:
     return g._data if isinstance(g, Tensor) else g
 
 
+# ---- hooks (the engine pays for them only where they exist) -------------------------------
+
+
+def _hook_name(hook: Any) -> str:
+    return getattr(hook, "__name__", type(hook).__name__)
+
+
+def _call_tensor_hook(hook: Any, g: Any, graph: bool) -> Any:
+    """`hook(grad)`; its result, checked as PyTorch checks it, replaces `g`."""
+    t = _as_tensor(g, graph)
+    res = hook(t)
+    if res is None:
+        return g
+    if not isinstance(res, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(res).__name__}'")
+    if t is not None:
+        if res._data.shape != t._data.shape:
+            raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+        if res.dtype is not t.dtype:
+            raise RuntimeError(
+                f"hook '{_hook_name(hook)}' has changed the type of value (was "
+                f"{_type_name(t)} got {_type_name(res)})"
+            )
+    return _as_raw(res, graph)
+
+
+def _type_name(t: Tensor) -> str:
+    from ..ops._dispatch import _TYPE_NAMES
+
+    return f"torch.{_TYPE_NAMES[t.dtype.name]}Tensor"
+
+
+def _tensor_pre_hooks(node: Node, grads: list, graph: bool) -> list:
+    """The hooks of the tensors `node` made (a leaf's, for AccumulateGrad), then retain_grad."""
+    if type(node) is AccumulateGrad:
+        lh = node.variable._hooks
+        if lh is not None and lh.pre:
+            g = grads[0]
+            for hook in list(lh.pre.values()):
+                g = _call_tensor_hook(hook, g, graph)
+            grads = [g]
+    ph = node._pre_hooks
+    if ph is not None:
+        if ph.tensor:
+            grads = list(grads)
+            for nr, hook in list(ph.tensor.values()):
+                grads[nr] = _call_tensor_hook(hook, grads[nr], graph)
+        if ph.retains:
+            for nr, hook in list(ph.retains.items()):
+                hook(_as_tensor(grads[nr], graph))
+    return grads
+
+
 def _run_pre_hooks(node: Node, grads: list, graph: bool) -> list:
-    for hook in list(node._pre_hooks.values()):  # type: ignore[union-attr]
-        res = hook(tuple(_as_tensor(g, graph) for g in grads))
-        if res is not None:
-            grads = [_as_raw(g, graph) for g in res]
+    grads = _tensor_pre_hooks(node, grads, graph)
+    ph = node._pre_hooks
+    if ph is not None and ph.node:
+        for hook in list(ph.node.values()):
+            res = hook(tuple(_as_tensor(g, graph) for g in grads))
+            if res is not None:
+                grads = [_as_raw(g, graph) for g in res]
     return grads
 
 
@@ -415,23 +527,34 @@ def _run_post_hooks(node: Node, outs: list, grads: list, graph: bool) -> list:
     return outs
 
 
-def _accumulate(node: AccumulateGrad, g: Any, run: _Run) -> None:
-    """Add `g` into the leaf's .grad (in place when the leaf already has one)."""
+# ---- leaves --------------------------------------------------------------------------------
+
+
+def _run_accumulate(node: AccumulateGrad, grads: list, run: _Run) -> None:
     var = node.variable
-    if g is None:
-        return
-    hooks = var._hooks
-    if hooks:
-        for h in list(hooks.values()):
-            res = h(_as_tensor(g, run.graph))
-            if res is not None:
-                g = _as_raw(res, run.graph)
+    if node._pre_hooks or var._hooks is not None:
+        grads = _run_pre_hooks(node, grads, run.graph)
+    g = grads[0]
+    if g is not None:
+        _accumulate(var, g, run)
+    lh = var._hooks
+    if lh is not None and lh.post_acc:
+        for h in list(lh.post_acc.values()):
+            h(var)
+    if node._post_hooks:
+        _run_post_hooks(node, [], grads, run.graph)
+
+
+def _accumulate(var: Tensor, g: Any, run: _Run) -> None:
+    """Add `g` into the leaf's .grad (in place when the leaf already has one)."""
     old = var._grad
     if run.graph:
+        if not isinstance(g, Tensor):
+            g = _wrap(np.asarray(g), var.dtype)
         if old is None:
-            var._grad = g if g.dtype is var.dtype else g.to(var.dtype)
+            var._grad = g if g.dtype is var.dtype else g.to(var.dtype)  # type: ignore[attr-defined]
         elif _state.enabled and (old._requires_grad or g._requires_grad):
-            var._grad = old + g
+            var._grad = old + g  # type: ignore[operator]
         else:
             _add_into(old, g._data)
     else:
@@ -441,10 +564,6 @@ def _accumulate(node: AccumulateGrad, g: Any, run: _Run) -> None:
             var._grad = old.detach() + _wrap(g, var.dtype)  # type: ignore[operator]
         else:
             _add_into(old, g)
-    post = getattr(var, "_post_acc_hooks", None)
-    if post:
-        for h in list(post.values()):
-            h(var)
 
 
 def _add_into(old: Tensor, g: _ndarray) -> None:
@@ -474,16 +593,13 @@ def _make_grads(outputs: list, grad_outputs: list, graph: bool) -> list:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if not t.dtype.is_floating_point and not t.dtype.is_complex:
                 raise RuntimeError(
-                    "grad can be implicitly created only for real scalar outputs but got "
-                    f"{t.dtype}"
+                    f"grad can be implicitly created only for real scalar outputs but got {t.dtype}"
                 )
             a = np.ones(t._data.shape, t.dtype.np)
             out.append(_wrap(a, t.dtype) if graph else a)
             continue
         if not isinstance(g, Tensor):
-            raise TypeError(
-                "gradients can be either Tensors or None, but got " + type(g).__name__
-            )
+            raise TypeError("gradients can be either Tensors or None, but got " + type(g).__name__)
         if g._data.shape != t._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "
@@ -529,18 +645,16 @@ def backward(
     gl = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(outputs)
     if len(gl) != len(outputs):
         raise RuntimeError(
-            f"grad_tensors should have the same length as tensors, got {len(gl)} and "
-            f"{len(outputs)}"
+            f"grad_tensors should have the same length as tensors, got {len(gl)} and {len(outputs)}"
         )
     if retain_graph is None:
         retain_graph = create_graph
-    only = None
+    only: set[Node] | None = None
     inp = _as_list(inputs)
     if inputs is not None and not inp:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     _check_outputs(outputs)
     grads = _make_grads(outputs, gl, create_graph)
-    capture = None
     if inp:
         only = set()
         for t in inp:
@@ -549,27 +663,27 @@ def backward(
                     raise RuntimeError("One of the differentiated Tensors does not require grad")
                 only.add(accumulate_node(t))
             else:
+                # as PyTorch: a non-leaf input gets retain_grad, and its node is run
                 t.retain_grad()
-        capture_nodes = [t for t in inp if t._grad_fn is not None]
-        if capture_nodes:
-            capture = {(t._grad_fn, t._output_nr): k for k, t in enumerate(capture_nodes)}
+                only.add(t._grad_fn)
+    if create_graph and not _warned[0]:
+        _warned[0] = True  # PyTorch warns once per process (TORCH_WARN_ONCE)
+        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     roots = [(*_root_node(t), g) for t, g in zip(outputs, grads)]
     with _GraphMode(create_graph):
         run = _Run(create_graph, retain_graph, True)
-        captured = _execute(roots, run, capture, only)
-    if capture:
-        for t, g in zip(capture_nodes, captured):
-            if g is not None:
-                _store_retained(t, g, create_graph)
+        _execute(roots, run, None, only)
 
 
-def _store_retained(t: Tensor, g: Any, graph: bool) -> None:
-    if not isinstance(g, Tensor):
-        g = _wrap(g.copy(), t.dtype)
-    if t._grad is None:
-        t._grad = g
-    else:
-        t._grad = t._grad + g
+_warned = [False]
+CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using "
+    "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+    "make sure to reset the .grad fields of your parameters to None after use to break the "
+    "cycle and avoid the leak. (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)"
+)
 
 
 class _GraphMode:
@@ -632,7 +746,7 @@ def grad(
     with _GraphMode(create_graph):
         run = _Run(create_graph, retain_graph, False)
         captured = _execute(roots, run, capture, None)
-    result = []
+    result: list[Any] = []
     for i, (t, k) in enumerate(zip(inps, slots)):
         g = captured[k]
         if g is None:
@@ -655,15 +769,25 @@ def grad(
     return tuple(result)
 
 
-def _batched_grad(outs: list, inps: list, gl: list, retain: bool, create: bool, unused: bool) -> tuple:
+def _batched_grad(
+    outs: list, inps: list, gl: list, retain: bool, create: bool, unused: bool
+) -> tuple:
     # is_grads_batched: the first dimension of each grad_output indexes independent
     # backward passes (a loop here; the results are stacked).
-    from .. import stack
+    from ..ops._registry import GRAPH
+
+    stack: Any = GRAPH.stack
 
     n = gl[0].shape[0]
     per = [
-        grad(outs, inps, [g[i] for g in gl], retain_graph=True, create_graph=create,
-             allow_unused=unused)
+        grad(
+            outs,
+            inps,
+            [g[i] for g in gl],
+            retain_graph=True,
+            create_graph=create,
+            allow_unused=unused,
+        )
         for i in range(n)
     ]
     return tuple(

@@ -8,6 +8,7 @@ grad, or None. Nodes hold no maths: `OpNode` asks its op-table entry for the for
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import Any
 
 __all__ = ["Node", "AccumulateGrad", "RemovableHandle"]
@@ -42,7 +43,24 @@ class RemovableHandle:
 class Node:
     """Base of all graph nodes. Matches `torch.autograd.graph.Node`."""
 
-    __slots__ = ("next_functions", "_seq", "_pre_hooks", "_post_hooks", "_meta_dict", "_anomaly")
+    __slots__ = (
+        "next_functions",
+        "_seq",
+        "_pre_hooks",
+        "_post_hooks",
+        "_meta_dict",
+        "_anomaly",
+        "__weakref__",
+    )
+    next_functions: tuple
+    _seq: int
+    _pre_hooks: Any
+    _post_hooks: Any
+    _meta_dict: Any
+    _anomaly: Any
+
+    # how many outputs the node's forward had (OpNode and Function nodes set their own)
+    _nout = 1
 
     def name(self) -> str:
         return type(self).__name__
@@ -63,10 +81,9 @@ class Node:
 
     def register_prehook(self, fn: Any) -> RemovableHandle:
         """`fn(grad_outputs)` runs before the node; it may return new grad_outputs."""
-        if self._pre_hooks is None:
-            self._pre_hooks = {}
-        h = RemovableHandle(self._pre_hooks)
-        self._pre_hooks[h._key] = fn
+        hooks = pre_hooks(self).node
+        h = RemovableHandle(hooks)
+        hooks[h._key] = fn
         return h
 
     def _register_hook_dict(self, tensor: Any) -> None:
@@ -97,11 +114,42 @@ class AccumulateGrad(Node):
 
 
 def accumulate_node(t: Any) -> AccumulateGrad:
-    """The leaf's AccumulateGrad, made once so every use of the leaf shares it."""
-    a = t._accum
-    if a is None:
-        a = t._accum = AccumulateGrad(t)
+    """The leaf's AccumulateGrad, shared by every use of the leaf while a graph holds it.
+
+    As in PyTorch the node holds the leaf and the leaf only a weak reference to the node: a
+    strong one both ways would be a reference cycle per leaf, left for the cycle collector.
+    Hooks live on the tensor, so a node made anew finds them."""
+    r = t._accum
+    if r is not None:
+        a = r()
+        if a is not None:
+            return a
+    a = AccumulateGrad(t)
+    t._accum = weakref.ref(a)
     return a
+
+
+class PreHooks:
+    """What runs before a node, in PyTorch's order: the hooks of the tensors it made
+    (`Tensor.register_hook`, per output, in registration order), then `retain_grad`'s, then
+    the node's own pre-hooks (`Node.register_prehook`)."""
+
+    __slots__ = ("tensor", "retains", "node")
+
+    def __init__(self) -> None:
+        self.tensor: dict[int, tuple[int, Any]] = {}  # key -> (output_nr, fn)
+        self.retains: dict[int, Any] = {}  # output_nr -> fn
+        self.node: dict[int, Any] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.tensor or self.retains or self.node)
+
+
+def pre_hooks(node: Node) -> PreHooks:
+    p = node._pre_hooks
+    if p is None:
+        p = node._pre_hooks = PreHooks()
+    return p
 
 
 class OpNode(Node):
@@ -115,6 +163,12 @@ class OpNode(Node):
     """
 
     __slots__ = ("_op", "_saved", "_versions", "_result", "_meta", "_nout", "_out_versions")
+    _op: Any
+    _saved: Any
+    _versions: Any
+    _result: Any
+    _meta: Any
+    _out_versions: Any
 
     _op_def: Any = None
 
