@@ -91,6 +91,9 @@ def can_cast(from_: dtype, to: dtype) -> object:
     return _can_cast(from_, to)
 
 
+from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402
+
+
 def get_default_device() -> device:
     return device("cpu")
 

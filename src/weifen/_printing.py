@@ -16,7 +16,6 @@ programs compare printed output and must see the same characters.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import Any
 
@@ -27,13 +26,14 @@ from weifen import _dtype
 __all__ = ["format_tensor", "set_printoptions", "get_printoptions"]
 
 
-@dataclasses.dataclass
 class _PrintOptions:
-    precision: int = 4
-    threshold: float = 1000
-    edgeitems: int = 3
-    linewidth: int = 80
-    sci_mode: bool | None = None
+    # a plain class, not a dataclass: `dataclasses` costs import time
+    def __init__(self) -> None:
+        self.precision: int = 4
+        self.threshold: float = 1000
+        self.edgeitems: int = 3
+        self.linewidth: int = 80
+        self.sci_mode: bool | None = None
 
 
 _OPTIONS = _PrintOptions()
@@ -85,7 +85,7 @@ def get_printoptions() -> dict[str, Any]:
     Matches `torch._tensor_str.get_printoptions` (PyTorch 2.13 does not export it as
     `torch.get_printoptions`).
     """
-    return dataclasses.asdict(_OPTIONS)
+    return dict(vars(_OPTIONS))
 
 
 # ---------------------------------------------------------------------------------------------

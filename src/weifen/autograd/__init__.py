@@ -3,8 +3,14 @@ mode, gradcheck. Matches `torch.autograd`."""
 
 from __future__ import annotations
 
-from . import anomaly, function, grad_mode, graph, hooks
-from .anomaly import detect_anomaly, set_detect_anomaly
+from . import anomaly, forward_ad, function, functional, grad_mode, graph, hooks
+from .anomaly import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
+from .gradcheck import gradcheck, gradgradcheck
 from .engine import backward, grad
 from .function import Function, FunctionCtx, InplaceFunction, NestedIOFunction, once_differentiable
 from .grad_mode import (
@@ -37,4 +43,10 @@ __all__ = [
     "InplaceFunction",
     "NestedIOFunction",
     "once_differentiable",
+    "forward_ad",
+    "functional",
+    "gradcheck",
+    "gradgradcheck",
+    "is_anomaly_enabled",
+    "is_anomaly_check_nan_enabled",
 ]

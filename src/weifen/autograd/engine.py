@@ -28,6 +28,10 @@ from . import anomaly
 from .grad_mode import _state
 from .graph import AccumulateGrad, Node, OpNode, accumulate_node
 
+# The op table's namespaces for the formulas (RAW: arrays, GRAPH: Tensors). A module
+# reference, read at call time: the table imports this package while it is being built.
+from ..ops import _registry as _reg  # noqa: E402  # isort: skip
+
 __all__ = ["backward", "grad"]
 
 _ndarray = np.ndarray
@@ -136,52 +140,69 @@ def _zeros_like_meta(shape: tuple, dt: D.dtype, graph: bool) -> Any:
 def run_op_node(node: OpNode, grads: list, graph: bool) -> list:
     """The gradients of `node`'s inputs, given the gradients of its outputs."""
     op = node._op
-    _check_saved(node)
+    saved = node._saved
+    if saved is None:
+        raise RuntimeError(SECOND_BACKWARD)
+    if node._versions or node._out_versions is not None:
+        _check_saved(node)
     if graph:
-        from ..ops._registry import GRAPH as F
-
-        args: list = list(node._saved)
+        F = _reg.GRAPH
+        args: list = list(saved)
         args.append(_result_tensors(node) if op.saves_result else None)
     else:
-        from ..ops._registry import RAW as F
-
-        args = [s._data if isinstance(s, Tensor) else s for s in node._saved]
+        F = _reg.RAW
+        args = [s._data if isinstance(s, Tensor) else s for s in saved]
         args.append(node._result)
-    # formulas may read `<input>_shape`, kept as metadata
-    args.extend([None if m is None else m[0] for m in node._meta])
+    meta = node._meta
+    if op.reads_shapes:  # formulas may read `<input>_shape`, kept as metadata
+        args.extend([None if m is None else m[0] for m in meta])
+    nf = node.next_functions
     if node._nout == 1:
         g = grads[0]
         if g is None:
-            return [None] * len(node.next_functions)
+            return [None] * len(nf)
     else:
-        if all(x is None for x in grads):
-            return [None] * len(node.next_functions)
-        res = node._result
-        g = (
-            tuple(
-                x if x is not None else _zeros_like_meta(r.shape, D.FROM_NP[r.dtype], graph)
-                for x, r in zip(grads, res)
-            )
-            if res is not None
-            else tuple(grads)
-        )
-    outs: list = []
+        g = _multi_grads(node, grads, graph)
+        if g is None:
+            return [None] * len(nf)
     formulas = op.formulas
-    meta = node._meta
-    nf = node.next_functions
     if op.list_input:
         f = formulas[0]
         gs = f[0](F, g, *[args[k] for k in f[1]])
-        for i, gi in enumerate(gs):
-            outs.append(None if nf[i][0] is None or gi is None else _fit(gi, meta[i], graph))
-        return outs
+        return [
+            None if nf[i][0] is None or gi is None else _fit(gi, meta[i], graph)
+            for i, gi in enumerate(gs)
+        ]
+    outs: list = []
     for i, f in enumerate(formulas):
         if f is None or nf[i][0] is None:
             outs.append(None)
             continue
         gi = f[0](F, g, *[args[k] for k in f[1]])
-        outs.append(None if gi is None else _fit(gi, meta[i], graph))
+        if gi is None:
+            outs.append(None)
+        elif graph:
+            outs.append(_fit(gi, meta[i], True))
+        else:
+            # the common case inline: an array of the input's shape and dtype
+            shape, dt = meta[i]
+            if type(gi) is _ndarray and gi.shape == shape and gi.dtype is dt.np:
+                outs.append(gi)
+            else:
+                outs.append(_fit(gi, meta[i], False))
     return outs
+
+
+def _multi_grads(node: OpNode, grads: list, graph: bool) -> Any:
+    """The gradients of a multi-output node's outputs, zeros for unused ones (as PyTorch
+    materializes them); None when no output received a gradient."""
+    if all(x is None for x in grads):
+        return None
+    shapes = node._out_meta
+    return tuple(
+        x if x is not None else _zeros_like_meta(shape, dt, graph)
+        for x, (shape, dt) in zip(grads, shapes)
+    )
 
 
 def _fit(gi: Any, m: tuple, graph: bool) -> Any:
@@ -375,8 +396,9 @@ def _execute(
     owned = run.owned
     retain = run.retain
     check_nan = anomaly._on[0] and anomaly._on[1]
+    heappush, heappop = heapq.heappush, heapq.heappop
     while heap:
-        node = heapq.heappop(heap)[2]
+        node = heappop(heap)[2]
         grads = buffers.pop(node, None) or [None] * node._nout
         if owned:
             for g in grads:
@@ -396,22 +418,30 @@ def _execute(
             continue
         if node._pre_hooks:
             grads = _run_pre_hooks(node, grads, graph)
-        outs = _apply(node, grads, graph)
+        if isinstance(node, OpNode):
+            outs = run_op_node(node, grads, graph)
+            if not retain and (node._saved or node._result is not None):
+                _free(node)
+        else:
+            outs = node._apply(grads, graph)  # type: ignore[attr-defined]  # custom Function
+            if not retain:
+                _free(node)
         if check_nan:
             _check_nan(node, outs)
         if node._post_hooks:
             outs = _run_post_hooks(node, outs, grads, graph)
-        if not retain:
-            _free(node)
         for (nxt, nr), g in zip(node.next_functions, outs):
             if nxt is None:
                 continue
             if g is not None:
-                run.add(nxt, nr, g, nxt._nout)
+                if nxt._nout == 1 and nxt not in buffers:
+                    buffers[nxt] = [g]  # the first gradient to arrive: no sum yet
+                else:
+                    run.add(nxt, nr, g, nxt._nout)
             c = deps[nxt] - 1
             deps[nxt] = c
             if c == 0:
-                heapq.heappush(heap, (-nxt._seq, id(nxt), nxt))
+                heappush(heap, (-nxt._seq, id(nxt), nxt))
     return captured
 
 

@@ -7,7 +7,6 @@ mode on the hot path.
 from __future__ import annotations
 
 import functools
-import inspect
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -60,7 +59,7 @@ class _Mode:
         return self.__class__()
 
     def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        if inspect.isgeneratorfunction(func):
+        if getattr(getattr(func, '__code__', None), 'co_flags', 0) & 0x20:  # a generator
 
             @functools.wraps(func)
             def gen_wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -162,7 +162,9 @@ class OpNode(Node):
     dtype) of each input that needs a gradient. `_saved` becomes None once freed.
     """
 
-    __slots__ = ("_op", "_saved", "_versions", "_result", "_meta", "_nout", "_out_versions")
+    __slots__ = (
+        "_op", "_saved", "_versions", "_result", "_meta", "_nout", "_out_versions", "_out_meta"
+    )
     _op: Any
     _saved: Any
     _versions: Any
@@ -192,3 +194,13 @@ def node_class(name: str) -> type:
 
 def next_seq() -> int:
     return next(_seq)
+
+
+def __getattr__(name: str) -> Any:
+    # saved_tensors_hooks / save_on_cpu live with forward_ad (they share its dispatch hook);
+    # loaded on first use to keep graph.py free of import cycles
+    if name in ("saved_tensors_hooks", "save_on_cpu"):
+        from . import forward_ad
+
+        return getattr(forward_ad, name)
+    raise AttributeError(f"module 'weifen.autograd.graph' has no attribute '{name}'")

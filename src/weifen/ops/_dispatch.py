@@ -15,6 +15,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd import anomaly
+from ..autograd import forward_ad as _fwd  # forward-mode AD / saved-tensor hooks
 from ..autograd.grad_mode import _state
 from ..autograd.graph import _seq, accumulate_node, next_seq, node_class
 
@@ -25,6 +26,7 @@ _new = object.__new__
 _FLOAT = D._FLOAT
 _next_seq = _seq.__next__
 _anomaly_on = anomaly._on
+_fwd_active = _fwd._active  # True while forward-mode AD (or a saved-tensor hook) needs after_op
 
 
 def _leaf_inplace_error() -> RuntimeError:
@@ -91,6 +93,8 @@ def record(op: Any, vals: tuple, inputs: Any, outs: Any, out_data: Any) -> None:
     node._saved = saved
     node._op = op
     node._nout = len(outs)
+    if len(outs) > 1:  # shapes for the zeros of outputs that receive no gradient
+        node._out_meta = [(r._data.shape, r.dtype) for r in outs]
     if op.saves_result:
         node._result = out_data
         node._out_versions = [(r._version, r._version[0]) for r in outs]
@@ -170,7 +174,7 @@ def make_fast_public(op: Any, general: Any) -> Any:
     if nin == 1:
 
         def unary(*args: Any, **kwargs: Any) -> Any:
-            if len(args) != 1 or kwargs:
+            if len(args) != 1 or kwargs or _fwd_active[0]:  # forward AD: general path
                 return general(*args, **kwargs)
             self = args[0]
             if not isinstance(self, Tensor):
@@ -194,7 +198,7 @@ def make_fast_public(op: Any, general: Any) -> Any:
         return unary
 
     def binary(*args: Any, **kwargs: Any) -> Any:
-        if len(args) != 2 or kwargs or rule is None:
+        if len(args) != 2 or kwargs or rule is None or _fwd_active[0]:  # (forward AD)
             return general(*args, **kwargs)
         a, b = args
         if type(a) is Tensor:
@@ -287,7 +291,7 @@ def make_public(op: Any) -> Any:
                 record(op, vals, [vals[i] for i in in_idx], rs, arrays)
             return tuple(rs)
         if need:
-            record(op, vals, [vals[i] for i in in_idx], rs[:1], arrays[:1])
+            record(op, vals, [vals[i] for i in in_idx], rs[:1], arrays[0])
         return return_type(outputs)(rs[0], rs[1])
 
     if op.list_input:
@@ -314,6 +318,8 @@ def make_public(op: Any) -> Any:
             r = _wrap(out, _FROM_NP[out.dtype])
             if need and r.dtype._category >= _FLOAT:
                 record(op, vals, tensors, (r,), out)
+            if _fwd._active[0]:  # forward-mode AD hook (autograd/forward_ad.py)
+                _fwd.after_op(op, vals, r)
             return r
 
         public_list.__name__ = op.name
@@ -359,7 +365,10 @@ def make_public(op: Any) -> Any:
             out = call(*raw)
         except ValueError as e:
             raise _translate(e, [raw[i] for i in in_idx]) from None
-        return wrap_out(out, vals, need and differentiable and _state.enabled)
+        res = wrap_out(out, vals, need and differentiable and _state.enabled)
+        if _fwd._active[0]:  # forward-mode AD hook (autograd/forward_ad.py)
+            _fwd.after_op(op, vals, res)
+        return res
 
     public.__name__ = op.name
     public.__qualname__ = op.name
@@ -400,6 +409,11 @@ def _translate(e: ValueError, arrays: list) -> Exception:
     if "broadcast" not in str(e):
         return e
     shapes = [np.shape(a) for a in arrays if a is not None]
+    if "non-broadcastable output" in str(e) and len(shapes) >= 2:
+        full = np.broadcast_shapes(*shapes)
+        return RuntimeError(
+            f"output with shape {list(shapes[0])} doesn't match the broadcast shape {list(full)}"
+        )
     if len(shapes) >= 2:
         a, b = shapes[0], shapes[1]
         n = max(len(a), len(b))
@@ -483,6 +497,8 @@ def commit_inplace(self: Tensor, r: Tensor) -> Tensor:
         if node._out_versions is not None:
             node._result = self._data if node._nout == 1 else node._result
             node._out_versions = [(self._version, self._version[0])]
+    if _fwd._active[0]:  # forward-mode AD hook: self takes r's tangent
+        _fwd.after_inplace(self, r)
     return self
 
 
@@ -491,16 +507,51 @@ def make_inplace(op: Any) -> Any:
     public = op.public
     saves_self = 0 in op.save_idx and op.params[0] == "self"
 
+    ufunc = _INPLACE_UFUNCS.get(op.name)
+
     def inplace(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         others = any(isinstance(a, Tensor) and a._requires_grad for a in args) or any(
             isinstance(a, Tensor) and a._requires_grad for a in kwargs.values()
         )
         recording = check_inplace(self, others)
+        if (
+            not recording
+            and ufunc is not None
+            and not _fwd_active[0]  # forward-mode AD takes the general path (tangents)
+            and _direct(self, args, kwargs)
+        ):
+            # `p -= lr * g` under no_grad: write into p's array, no temporary result
+            o = args[0]
+            od = o._data if isinstance(o, Tensor) else o
+            if kwargs:
+                od = od * kwargs["alpha"]
+            try:
+                ufunc(self._data, od, out=self._data)
+            except ValueError as e:
+                raise _translate(e, [self._data, od]) from None
+            self._version[0] += 1
+            return self
         src = _snapshot(self) if recording and saves_self else self
         return commit_inplace(self, public(src, *args, **kwargs))
 
     inplace.__name__ = op.name + "_"
     return inplace
+
+
+_INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
+
+
+def _direct(self: Tensor, args: tuple, kwargs: dict) -> bool:
+    """Whether an in-place add/sub/mul/div can run as one NumPy ufunc with out=: a floating
+    self, one operand of the same dtype (or a Python number), no keyword but alpha."""
+    if len(args) != 1 or (kwargs and set(kwargs) != {"alpha"}):
+        return False
+    if self.dtype._category < _FLOAT or not self._data.flags.writeable:
+        return False
+    o = args[0]
+    if isinstance(o, Tensor):
+        return o.dtype is self.dtype
+    return type(o) is float or type(o) is int
 
 
 _TYPE_NAMES = {

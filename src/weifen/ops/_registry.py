@@ -42,6 +42,7 @@ class OpDef:
         "name", "forward", "call", "bind", "params", "nin", "list_input", "rule", "formulas",
         "save_idx", "saves_result", "node", "node_cls", "outputs", "public", "methods",
         "differentiable", "inplace_of", "jvp", "spec", "doc", "is_view", "in_idx",
+        "reads_shapes",
     )
     name: str
     forward: Callable
@@ -66,6 +67,7 @@ class OpDef:
     doc: str | None
     is_view: bool
     in_idx: tuple[int, ...]
+    reads_shapes: bool
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
@@ -170,6 +172,7 @@ def defop(
         op.spec = None
         op.doc = fn.__doc__
         op.is_view = view
+        op.reads_shapes = False
         formulas: list[Any] = []
         needed: set[str] = set()
         op.saves_result = False
@@ -183,6 +186,7 @@ def defop(
                 if r == "result":
                     op.saves_result = True
                 elif r.endswith("_shape") and r[:-6] in in_names:
+                    op.reads_shapes = True
                     pass  # shapes come from the node's input metadata, nothing is saved
                 elif r not in op.params:
                     raise TypeError(f"op {op.name}: formula for {n} reads unknown '{r}'")
