@@ -128,6 +128,8 @@ __all__ = [
     "set_default_dtype",
     "get_default_dtype",
     "set_printoptions",
+    "is_anomaly_enabled",
+    "is_anomaly_check_nan_enabled",
     *_creation_all,
     *_ops.FUNCTIONS,
 ]

@@ -119,7 +119,14 @@ def tensor(
             raise ValueError(
                 "only one element tensors can be converted to Python scalars"
             )
-        arr = np.array(_infer_np(data), copy=True)
+        if dtype is not None and not isinstance(data, np.ndarray | np.generic):
+            # straight from the Python numbers: going through float32 first would round
+            # 0.4 before widening it to float64
+            src = [x.item() if isinstance(x, Tensor) else x for x in data] if isinstance(
+                data, list | tuple) and data and isinstance(data[0], Tensor) else data
+            arr = np.array(src, dtype=dtype.np)
+        else:
+            arr = np.array(_infer_np(data), copy=True)
         dt = D.from_numpy_dtype(arr.dtype)
     if dtype is not None and dtype is not dt:
         arr = arr.astype(dtype.np)

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
-_pybool = type(True)  # the builtin, before `bool` below names torch.bool
+_pybool = builtins.bool  # the builtin, before `bool` below names torch.bool
 
 
 class dtype:

@@ -42,15 +42,21 @@ class device:
 
     __slots__ = ("type", "index")
 
+    type: str
+    index: int | None
+
     def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        name, _, idx = str(type).partition(":")
+        if isinstance(type, device):  # the argument is called `type`, as PyTorch's
+            spec: str = type.type
+            index = type.index
+        else:
+            spec = type
+        name, _, idx = str(spec).partition(":")
         if name not in ("cpu", "cuda", "mps", "meta"):
             raise RuntimeError(
                 "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, "
                 "fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device "
-                f"type at start of device string: {type}"
+                f"type at start of device string: {spec}"
             )
         self.type = name
         self.index = int(idx) if idx else index

@@ -397,8 +397,12 @@ def _execute(
     retain = run.retain
     check_nan = anomaly._on[0] and anomaly._on[1]
     heappush, heappop = heapq.heappush, heapq.heappop
-    while heap:
-        node = heappop(heap)[2]
+    follow: Node | None = None  # the one node made ready by the last, when nothing else is
+    while heap or follow is not None:
+        if follow is not None:
+            node, follow = follow, None  # a chain: no need to go through the heap
+        else:
+            node = heappop(heap)[2]
         grads = buffers.pop(node, None) or [None] * node._nout
         if owned:
             for g in grads:
@@ -441,7 +445,13 @@ def _execute(
             c = deps[nxt] - 1
             deps[nxt] = c
             if c == 0:
-                heappush(heap, (-nxt._seq, id(nxt), nxt))
+                if follow is None and not heap:
+                    follow = nxt
+                else:
+                    if follow is not None:
+                        heappush(heap, (-follow._seq, id(follow), follow))
+                        follow = None
+                    heappush(heap, (-nxt._seq, id(nxt), nxt))
     return captured
 
 

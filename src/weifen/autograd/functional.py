@@ -260,7 +260,8 @@ def jacobian(
 ) -> Any:
     """The Jacobian of func at inputs, one row per output element. Matches
     `torch.autograd.functional.jacobian` (`vectorize` computes the same rows in a loop)."""
-    from .. import stack, zeros_like
+    from .._creation import zeros_like
+    from ..ops.shape import stack
 
     if strategy not in ("forward-mode", "reverse-mode"):
         raise AssertionError(
@@ -333,7 +334,8 @@ _FWD_NOT_VECTORIZED = (
 
 
 def _jacfwd(func: Callable, inputs: Any, strict: bool, vectorize: bool) -> Any:
-    from .. import stack, zeros_like
+    from .._creation import zeros_like
+    from ..ops.shape import stack
     from . import forward_ad as fwAD
 
     if strict:

@@ -171,6 +171,7 @@ class OpNode(Node):
     _result: Any
     _meta: Any
     _out_versions: Any
+    _out_meta: Any
 
     _op_def: Any = None
 
