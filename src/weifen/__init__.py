@@ -104,6 +104,10 @@ _LAZY = {"nn", "optim", "utils", "func", "testing"}
 
 
 def __getattr__(name: str) -> object:
+    if name in ("save", "load"):
+        from . import serialization
+
+        return getattr(serialization, name)
     if name in _LAZY:
         import importlib
 
