@@ -213,6 +213,8 @@ def _fit(gi: Any, m: tuple, graph: bool) -> Any:
         if gi._data.shape != shape:
             gi = _sum_to_graph(gi, shape)
         if gi.dtype is not dt:
+            if gi.dtype.is_complex and not dt.is_complex:
+                gi = gi.real  # type: ignore[attr-defined]  # a real input of a complex op
             gi = gi.to(dt)  # type: ignore[attr-defined]
         return gi
     if type(gi) is not _ndarray:
@@ -221,6 +223,8 @@ def _fit(gi: Any, m: tuple, graph: bool) -> Any:
         gi = _sum_to_raw(gi, shape)
     npdt = dt.np
     if gi.dtype is not npdt and gi.dtype != npdt:
+        if gi.dtype.kind == "c" and npdt.kind != "c":
+            gi = gi.real  # a real input of a complex op takes the real part (PyTorch)
         gi = gi.astype(npdt)
     return gi
 
@@ -631,7 +635,7 @@ def _make_grads(outputs: list, grad_outputs: list, graph: bool) -> list:
         if g is None:
             if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if not t.dtype.is_floating_point and not t.dtype.is_complex:
+            if not t.dtype.is_floating_point:
                 raise RuntimeError(
                     f"grad can be implicitly created only for real scalar outputs but got {t.dtype}"
                 )

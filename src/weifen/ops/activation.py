@@ -18,7 +18,9 @@ def _log_softmax_grad(F, g, dim, result):
 
 def _dim(dim, ndim):
     if dim is None:
-        raise TypeError("softmax() missing required argument 'dim' (weifen requires an explicit dim)")
+        raise TypeError(
+            "softmax() missing required argument 'dim' (weifen requires an explicit dim)"
+        )
     return _wrap_dim(dim, ndim)
 
 
@@ -34,7 +36,7 @@ def _int_check(name):
             last = nd == 0 or dim is None or _wrap_dim(dim, nd) == nd - 1
             kernel = f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl"
             raise NotImplementedError(
-                f'"{kernel}" not implemented for \'{_TYPE_NAMES[self.dtype.name]}\''
+                f"\"{kernel}\" not implemented for '{_TYPE_NAMES[self.dtype.name]}'"
             )
         return "float"
 

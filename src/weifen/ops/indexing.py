@@ -18,9 +18,7 @@ def raw_index(index):
     if isinstance(index, Tensor):
         d = index._data
         if d.dtype.kind == "f":
-            raise IndexError(
-                "tensors used as indices must be long, int, byte or bool tensors"
-            )
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return d
     if isinstance(index, range):
         return np.arange(index.start, index.stop, index.step, dtype=np.int64)
@@ -35,7 +33,10 @@ def is_basic(index):
     """True when indexing returns a view (ints, slices, None, Ellipsis only)."""
     items = index if isinstance(index, tuple) else (index,)
     return all(
-        i is None or i is Ellipsis or isinstance(i, slice) or (isinstance(i, int | np.integer) and not isinstance(i, bool))
+        i is None
+        or i is Ellipsis
+        or isinstance(i, slice)
+        or (isinstance(i, int | np.integer) and not isinstance(i, bool))
         for i in items
     )
 
@@ -65,14 +66,10 @@ def _check_bounds(a, index):
             continue
         if isinstance(i, int | np.integer) and not isinstance(i, bool):
             if dim >= a.ndim:
-                raise IndexError(
-                    f"too many indices for tensor of dimension {a.ndim}"
-                )
+                raise IndexError(f"too many indices for tensor of dimension {a.ndim}")
             n = a.shape[dim]
             if not -n <= i < n:
-                raise IndexError(
-                    f"index {i} is out of bounds for dimension {dim} with size {n}"
-                )
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {n}")
         dim += 1 if not (isinstance(i, np.ndarray) and i.dtype == np.bool_) else max(i.ndim, 1)
 
 
@@ -162,8 +159,11 @@ def _grid(index, dim):
 
 @defop(
     "GatherBackward0",
-    grads={"self": lambda F, g, self_shape, dim, index: F.scatter_add(
-        F.zeros_grad_of_shape(g, self_shape), dim, index, g)},
+    grads={
+        "self": lambda F, g, self_shape, dim, index: F.scatter_add(
+            F.zeros_grad_of_shape(g, self_shape), dim, index, g
+        )
+    },
 )
 def gather(self, dim, index, *, sparse_grad=False):
     """Matches `torch.gather`."""
@@ -171,9 +171,7 @@ def gather(self, dim, index, *, sparse_grad=False):
     if index.dtype not in (np.int64, np.int32):
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if self.ndim != index.ndim and self.ndim and index.ndim:
-        raise RuntimeError(
-            "Index tensor must have the same number of dimensions as input tensor"
-        )
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     return self[_grid(index, dim)]
 
 
@@ -247,9 +245,16 @@ def scatter_add(self, dim, index, src):
 
 
 # dtypes as PyTorch's messages spell them (C++ type names)
-_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-            "uint8": "unsigned char", "float32": "float", "float64": "double",
-            "float16": "c10::Half"}
+_C_NAMES = {
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+}
 
 
 def _masked_fill_node(self, mask, value):
@@ -283,8 +288,11 @@ def masked_fill(self, mask, value):
 
 @defop(
     "MaskedSelectBackward0",
-    grads={"self": lambda F, g, self_shape, mask: F.index_backward(
-        g, self_shape, F.expand_mask(mask, self_shape))},
+    grads={
+        "self": lambda F, g, self_shape, mask: F.index_backward(
+            g, self_shape, F.expand_mask(mask, self_shape)
+        )
+    },
 )
 def masked_select(self, mask):
     """Matches `torch.masked_select`."""

@@ -10,19 +10,30 @@ import numpy as np
 
 from ._registry import RAW, defop
 
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+_C_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+}
 
 
 def _same_dtype(a, b):
     if a.dtype != b.dtype:
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {_C_NAMES.get(a.dtype.name, a.dtype.name)} "
-            f"!= {_C_NAMES.get(b.dtype.name, b.dtype.name)}"
-        )
+        na = _C_NAMES.get(a.dtype.name, a.dtype.name)
+        nb = _C_NAMES.get(b.dtype.name, b.dtype.name)
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {na} != {nb}")
+
+
+# Complex inputs: the gradient of a product with `other` multiplies by conj(other) (PyTorch's
+# convention, see pointwise.py), e.g. g @ other.mH; F.conj is the identity on real data.
 
 
 def _matmul_self(F, g, self, other):
+    other = F.conj(other)
     if other.ndim == 1:
         if self.ndim == 1:
             return g * other
@@ -33,6 +44,7 @@ def _matmul_self(F, g, self, other):
 
 
 def _matmul_other(F, g, self, other):
+    self = F.conj(self)
     if self.ndim == 1:
         if other.ndim == 1:
             return g * self
@@ -66,8 +78,7 @@ def matmul(self, other):
     a, b = np.asarray(self), np.asarray(other)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
-            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
-            f"{b.ndim}D"
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
         )
     if a.ndim == 1 and b.ndim == 1:
         return RAW.dot(a, b)  # the forward works on arrays: the raw dot, not the public one
@@ -92,10 +103,14 @@ def matmul(self, other):
     return np.matmul(a, b)
 
 
-@defop("MmBackward0", inputs=("self", "mat2"), grads={
-    "self": lambda F, g, mat2: F.matmul(g, F.transpose(mat2, 0, 1)),
-    "mat2": lambda F, g, self: F.matmul(F.transpose(self, 0, 1), g),
-})
+@defop(
+    "MmBackward0",
+    inputs=("self", "mat2"),
+    grads={
+        "self": lambda F, g, mat2: F.matmul(g, F.conj(F.transpose(mat2, 0, 1))),
+        "mat2": lambda F, g, self: F.matmul(F.conj(F.transpose(self, 0, 1)), g),
+    },
+)
 def mm(self, mat2):
     """Matches `torch.mm`."""
     if self.ndim != 2:
@@ -105,10 +120,14 @@ def mm(self, mat2):
     return RAW.matmul(self, mat2)
 
 
-@defop("BmmBackward0", inputs=("self", "mat2"), grads={
-    "self": lambda F, g, mat2: F.matmul(g, F.transpose(mat2, 1, 2)),
-    "mat2": lambda F, g, self: F.matmul(F.transpose(self, 1, 2), g),
-})
+@defop(
+    "BmmBackward0",
+    inputs=("self", "mat2"),
+    grads={
+        "self": lambda F, g, mat2: F.matmul(g, F.conj(F.transpose(mat2, 1, 2))),
+        "mat2": lambda F, g, self: F.matmul(F.conj(F.transpose(self, 1, 2)), g),
+    },
+)
 def bmm(self, mat2):
     """Matches `torch.bmm`."""
     if self.ndim != 3:
@@ -124,25 +143,48 @@ def bmm(self, mat2):
     return np.matmul(self, mat2)
 
 
-@defop("MvBackward0", inputs=("self", "vec"), grads={
-    "self": lambda F, g, vec: F.unsqueeze(g, -1) * vec,
-    "vec": lambda F, g, self: F.matmul(F.transpose(self, 0, 1), g),
-})
+@defop(
+    "MvBackward0",
+    inputs=("self", "vec"),
+    grads={
+        "self": lambda F, g, vec: F.unsqueeze(g, -1) * F.conj(vec),
+        "vec": lambda F, g, self: F.matmul(F.conj(F.transpose(self, 0, 1)), g),
+    },
+)
 def mv(self, vec):
     """Matches `torch.mv`."""
     if self.ndim != 2 or vec.ndim != 1:
-        raise RuntimeError(
-            f"vector + matrix @ vector expected, got 1, {self.ndim}, {vec.ndim}"
-        )
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {self.ndim}, {vec.ndim}")
     return RAW.matmul(self, vec)
 
 
-@defop("DotBackward0", inputs=("self", "tensor"), grads={
-    "self": lambda F, g, tensor: g * tensor,
-    "tensor": lambda F, g, self: g * self,
-})
+@defop(
+    "DotBackward0",
+    inputs=("self", "tensor"),
+    grads={
+        "self": lambda F, g, tensor: g * F.conj(tensor),
+        "tensor": lambda F, g, self: g * F.conj(self),
+    },
+)
 def dot(self, tensor):
     """Matches `torch.dot`."""
+    return _dot(self, tensor, np.dot)
+
+
+@defop(
+    "VdotBackward0",
+    inputs=("self", "other"),
+    grads={
+        "self": lambda F, g, other: F.conj(g) * other,
+        "other": lambda F, g, self: g * self,
+    },
+)
+def vdot(self, other):
+    """sum(conj(self) * other). Matches `torch.vdot`."""
+    return _dot(self, other, np.vdot)
+
+
+def _dot(self, tensor, kernel):
     a, b = np.asarray(self), np.asarray(tensor)
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
@@ -157,21 +199,35 @@ def dot(self, tensor):
             f"to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} "
             "elements respectively"
         )
-    return np.dot(a, b)
+    return np.asarray(kernel(a, b))
 
 
-_T = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-      "complex64": "ComplexFloat", "complex128": "ComplexDouble", "int16": "Short",
-      "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-vdot = dot
+_T = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "complex64": "ComplexFloat",
+    "complex128": "ComplexDouble",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
 
 
 # products, not matmul: the saved inputs keep their own dtypes (int * float promotes)
-@defop("MulBackward0", inputs=("self", "vec2"), rule="promote", grads={
-    "self": lambda F, g, vec2: F.sum(g * vec2, 1),
-    "vec2": lambda F, g, self: F.sum(g * F.unsqueeze(self, 1), 0),
-}, method=("outer", "ger"))
+@defop(
+    "MulBackward0",
+    inputs=("self", "vec2"),
+    rule="promote",
+    grads={
+        "self": lambda F, g, vec2: F.sum(g * F.conj(vec2), 1),
+        "vec2": lambda F, g, self: F.sum(g * F.conj(F.unsqueeze(self, 1)), 0),
+    },
+    method=("outer", "ger"),
+)
 def outer(self, vec2):
     """Matches `torch.outer`."""
     return np.multiply.outer(self, vec2)
@@ -193,14 +249,17 @@ def _parse(equation, n):
     subs = lhs.split(",")
     if len(subs) != n:
         raise RuntimeError(
-            f"einsum(): more operands were provided than specified in the equation"
-            if len(subs) < n else "einsum(): fewer operands were provided than specified in the equation"
+            "einsum(): more operands were provided than specified in the equation"
+            if len(subs) < n
+            else "einsum(): fewer operands were provided than specified in the equation"
         )
     return subs, out
 
 
 def _einsum_grad(F, g, operands, equation):
     subs, out = _parse(equation, len(operands))
+    if isinstance(g, np.ndarray):  # a plain backward: the saved list still holds Tensors
+        operands = [getattr(o, "_data", o) for o in operands]
     grads = []
     for i, s in enumerate(subs):
         others = [o for j, o in enumerate(operands) if j != i]
@@ -213,7 +272,7 @@ def _einsum_grad(F, g, operands, equation):
         avail = set(out) | set("".join(osubs))
         keep = "".join(c for c in s if c in avail)
         spec = ",".join([out, *osubs]) + "->" + keep
-        r = F.einsum_list([g, *others], spec)
+        r = F.einsum_list([g, *[F.conj(o) for o in others]], spec)
         if keep != s:
             # letters summed out only inside operand i: the gradient is constant along them
             kept_shape = tuple(operands[i].shape[k] if c in avail else 1 for k, c in enumerate(s))
@@ -232,8 +291,14 @@ def _einsum_node(operands, equation):
     return "ViewBackward0" if summed else "MulBackward0"
 
 
-@defop(_einsum_node, inputs=("*operands",), rule="promote", grads={"operands": _einsum_grad},
-       method=False, name="einsum_list")
+@defop(
+    _einsum_node,
+    inputs=("*operands",),
+    rule="promote",
+    grads={"operands": _einsum_grad},
+    method=False,
+    name="einsum_list",
+)
 def einsum_list(operands, equation):
     """einsum over a list of operands (see `einsum`)."""
     subs, out = _parse(equation, len(operands))

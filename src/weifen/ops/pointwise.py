@@ -4,10 +4,18 @@ Formulas see `F` (table ops), `g` (the output's gradient) and the names they rea
 written once and serve both a plain backward (arrays) and create_graph (Tensors).
 Subgradients at kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0, maximum/minimum ties split
 the gradient in half, clamp passes the gradient at the bounds.
+
+Complex numbers follow PyTorch's convention: the gradient of a real loss L with respect to
+z = x + iy is dL/dx + i dL/dy (the conjugate Wirtinger derivative, times 2). For a
+holomorphic f the vector-Jacobian product is then `g * conj(f'(z))`, so the formulas below
+conjugate the derivative factor with `F.conj`, which is the identity on real data (real
+tensors pay one function call, never an np.conj). Non-holomorphic ops (abs, sgn, angle,
+real, imag, conj) have formulas of their own.
 """
 
 from __future__ import annotations
 
+import cmath
 import math
 
 import numpy as np
@@ -16,10 +24,23 @@ from .. import _dtype as D
 from ._registry import defop
 
 _Number = (int, float, complex, bool)
+_PyComplex = (complex, np.complexfloating)  # (the name `complex` becomes torch.complex below)
+_ndarray = np.ndarray
+_COMPLEX_NP = frozenset([np.dtype(np.complex64), np.dtype(np.complex128)])
 
 
 def _is_num(x: object) -> bool:
     return isinstance(x, _Number)
+
+
+def _is_complex(x: object) -> bool:
+    """Whether an array, Tensor or number is complex (formulas see all three)."""
+    if isinstance(x, _PyComplex):
+        return True
+    dt = getattr(x, "dtype", None)
+    if dt is None:
+        return False
+    return dt.is_complex if isinstance(dt, D.dtype) else dt.kind == "c"
 
 
 def _kind(a) -> str:
@@ -34,7 +55,7 @@ def _type_name(a) -> str:
 
 def _not_for(kernel, a):
     """PyTorch's error for a dtype a kernel has no loop for."""
-    return NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(a)}\'')
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{_type_name(a)}'")
 
 
 def _check_alpha(self, other, alpha):
@@ -59,7 +80,7 @@ def _check_int_zero(self, other):
     rule="promote",
     grads={
         "self": lambda F, g: g,
-        "other": lambda F, g, alpha: g if alpha == 1 else g * alpha,
+        "other": lambda F, g, alpha: g if alpha == 1 else g * alpha.conjugate(),
     },
 )
 def add(self, other, *, alpha=1):
@@ -74,7 +95,7 @@ def add(self, other, *, alpha=1):
     rule="promote",
     grads={
         "self": lambda F, g: g,
-        "other": lambda F, g, alpha: -g if alpha == 1 else g * -alpha,
+        "other": lambda F, g, alpha: -g if alpha == 1 else g * -alpha.conjugate(),
     },
 )
 def sub(self, other, *, alpha=1):
@@ -93,7 +114,7 @@ def sub(self, other, *, alpha=1):
     inputs=("self", "other"),
     rule="promote",
     grads={
-        "self": lambda F, g, alpha: -g if alpha == 1 else g * -alpha,
+        "self": lambda F, g, alpha: -g if alpha == 1 else g * -alpha.conjugate(),
         "other": lambda F, g: g,
     },
 )
@@ -106,7 +127,10 @@ def rsub(self, other, *, alpha=1):
     "MulBackward0",
     inputs=("self", "other"),
     rule="promote",
-    grads={"self": lambda F, g, other: g * other, "other": lambda F, g, self: g * self},
+    grads={
+        "self": lambda F, g, other: g * F.conj(other),
+        "other": lambda F, g, self: g * F.conj(self),
+    },
 )
 def mul(self, other):
     """Matches `torch.mul`."""
@@ -126,13 +150,13 @@ def _div_node(self, other, rounding_mode):
 def _div_self(F, g, other, rounding_mode):
     if rounding_mode is not None:
         return F.zeros_grad(g)
-    return g / other
+    return g / F.conj(other)
 
 
 def _div_other(F, g, self, other, rounding_mode):
     if rounding_mode is not None:
         return F.zeros_grad(g)
-    return -g * self / (other * other)
+    return -g * F.conj(self) / F.conj(other * other)
 
 
 @defop(
@@ -152,7 +176,9 @@ def div(self, other, *, rounding_mode=None):
     if rounding_mode == "trunc":
         if np.asarray(self).dtype.kind in "iub":
             q = np.floor_divide(self, other)
-            fix = (np.remainder(self, other) != 0) & ((np.asarray(self) < 0) ^ (np.asarray(other) < 0))
+            fix = (np.remainder(self, other) != 0) & (
+                (np.asarray(self) < 0) ^ (np.asarray(other) < 0)
+            )
             return q + fix
         return np.trunc(np.true_divide(self, other))
     raise RuntimeError(
@@ -221,9 +247,9 @@ def neg(self):
     return np.negative(self)
 
 
-@defop("AbsBackward0", grads={"self": lambda F, g, self: g * F.sign(self)})
+@defop("AbsBackward0", grads={"self": lambda F, g, self: g * F.sgn(self)})
 def abs(self):
-    """Matches `torch.abs`; abs'(0) = 0."""
+    """Matches `torch.abs`; abs'(0) = 0 (for complex z the gradient is g * z/|z|, 0 at 0)."""
     if self.dtype == np.bool_:
         raise _not_for("abs_cpu", self)
     return np.abs(self)
@@ -238,7 +264,12 @@ def zeros_grad(self):
 
 @defop("SignBackward0", grads={"self": lambda F, g: F.zeros_grad(g)})
 def sign(self):
-    """Matches `torch.sign` (the sign of a bool is itself)."""
+    """Matches `torch.sign` (the sign of a bool is itself; complex inputs need `sgn`)."""
+    if self.dtype.kind == "c":
+        raise NotImplementedError(
+            "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+            "torch.sgn instead."
+        )
     return self.copy() if self.dtype == np.bool_ else np.sign(self)
 
 
@@ -248,15 +279,25 @@ def _pow_self(F, g, self, exponent):
     if _is_num(exponent):
         if exponent == 0:
             return F.zeros_grad(g)
-        return g * (exponent * self ** (exponent - 1))
-    return g * F.where(exponent == 0, 0.0, exponent * self ** (exponent - 1))
+        return g * F.conj(exponent * self ** (exponent - 1))
+    return g * F.where(exponent == 0, 0.0, F.conj(exponent * self ** (exponent - 1)))
+
+
+def _nonneg(F, exponent):
+    # exponent >= 0; for a complex exponent, real and >= 0 (PyTorch's pow_backward_exponent)
+    if _is_complex(exponent):
+        return (F.imag(exponent) == 0) & (F.real(exponent) >= 0)
+    return exponent >= 0
 
 
 def _pow_exponent(F, g, self, exponent, result):
     if _is_num(self):
         if self == 0:
-            return g * F.where(exponent >= 0, 0.0, result * -math.inf)
-        return g * (result * math.log(self))
+            return g * F.where(_nonneg(F, exponent), 0.0, F.conj(result * -math.inf))
+        log = cmath.log(self) if isinstance(self, _PyComplex) else math.log(self)
+        return g * F.conj(result * log)
+    if _is_complex(self) or _is_complex(result):
+        return g * F.where((self == 0) & _nonneg(F, exponent), 0.0, F.conj(result * F.log(self)))
     return g * F.where((self == 0) & (exponent >= 0), 0.0, result * F.log(self))
 
 
@@ -287,51 +328,63 @@ def square(self):
 # ---- exponentials, logarithms, roots ------------------------------------------------------
 
 
-@defop("ExpBackward0", rule="float", grads={"self": lambda F, g, result: g * result})
+@defop("ExpBackward0", rule="float", grads={"self": lambda F, g, result: g * F.conj(result)})
 def exp(self):
     """Matches `torch.exp`."""
     return np.exp(self)
 
 
-@defop("Exp2Backward0", rule="float", grads={"self": lambda F, g, result: g * (result * math.log(2))})
+@defop(
+    "Exp2Backward0",
+    rule="float",
+    grads={"self": lambda F, g, result: g * (F.conj(result) * math.log(2))},
+)
 def exp2(self):
     """Matches `torch.exp2`."""
     return np.exp2(self)
 
 
-@defop("Expm1Backward0", rule="float", grads={"self": lambda F, g, result: g * (result + 1)})
+@defop(
+    "Expm1Backward0", rule="float", grads={"self": lambda F, g, result: g * (F.conj(result) + 1)}
+)
 def expm1(self):
     """Matches `torch.expm1`."""
     return np.expm1(self)
 
 
-@defop("LogBackward0", rule="float", grads={"self": lambda F, g, self: g / self})
+@defop("LogBackward0", rule="float", grads={"self": lambda F, g, self: g / F.conj(self)})
 def log(self):
     """Matches `torch.log`."""
     return np.log(self)
 
 
-@defop("Log2Backward0", rule="float", grads={"self": lambda F, g, self: g / (self * math.log(2))})
+@defop(
+    "Log2Backward0",
+    rule="float",
+    grads={"self": lambda F, g, self: g / (F.conj(self) * math.log(2))},
+)
 def log2(self):
     """Matches `torch.log2`."""
     return np.log2(self)
 
 
 @defop(
-    "Log10Backward0", rule="float", grads={"self": lambda F, g, self: g / (self * math.log(10))}
+    "Log10Backward0",
+    rule="float",
+    grads={"self": lambda F, g, self: g / (F.conj(self) * math.log(10))},
 )
 def log10(self):
     """Matches `torch.log10`."""
     return np.log10(self)
 
 
-@defop("Log1PBackward0", rule="float", grads={"self": lambda F, g, self: g / (self + 1)})
+@defop("Log1PBackward0", rule="float", grads={"self": lambda F, g, self: g / (F.conj(self) + 1)})
 def log1p(self):
     """Matches `torch.log1p`."""
     return np.log1p(self)
 
 
-@defop("SqrtBackward0", rule="float", grads={"self": lambda F, g, result: g / (2 * result)})
+@defop("SqrtBackward0", rule="float", grads={"self": lambda F, g, result: g / (2 * F.conj(result))})
 def sqrt(self):
     """Matches `torch.sqrt`."""
     return np.sqrt(self)
@@ -340,7 +393,7 @@ def sqrt(self):
 @defop(
     "RsqrtBackward0",
     rule="float",
-    grads={"self": lambda F, g, result: g * (-0.5 * result * result * result)},
+    grads={"self": lambda F, g, result: g * (-0.5 * F.conj(result * result * result))},
 )
 def rsqrt(self):
     """Matches `torch.rsqrt`."""
@@ -348,7 +401,9 @@ def rsqrt(self):
 
 
 @defop(
-    "ReciprocalBackward0", rule="float", grads={"self": lambda F, g, result: -g * (result * result)}
+    "ReciprocalBackward0",
+    rule="float",
+    grads={"self": lambda F, g, result: -g * F.conj(result * result)},
 )
 def reciprocal(self):
     """Matches `torch.reciprocal`."""
@@ -358,19 +413,23 @@ def reciprocal(self):
 # ---- trigonometric and hyperbolic ---------------------------------------------------------
 
 
-@defop("SinBackward0", rule="float", grads={"self": lambda F, g, self: g * F.cos(self)})
+@defop("SinBackward0", rule="float", grads={"self": lambda F, g, self: g * F.conj(F.cos(self))})
 def sin(self):
     """Matches `torch.sin`."""
     return np.sin(self)
 
 
-@defop("CosBackward0", rule="float", grads={"self": lambda F, g, self: -g * F.sin(self)})
+@defop("CosBackward0", rule="float", grads={"self": lambda F, g, self: -g * F.conj(F.sin(self))})
 def cos(self):
     """Matches `torch.cos`."""
     return np.cos(self)
 
 
-@defop("TanBackward0", rule="float", grads={"self": lambda F, g, result: g * (1 + result * result)})
+@defop(
+    "TanBackward0",
+    rule="float",
+    grads={"self": lambda F, g, result: g * F.conj(1 + result * result)},
+)
 def tan(self):
     """Matches `torch.tan`."""
     return np.tan(self)
@@ -379,7 +438,7 @@ def tan(self):
 @defop(
     "AsinBackward0",
     rule="float",
-    grads={"self": lambda F, g, self: g / F.sqrt(1 - self * self)},
+    grads={"self": lambda F, g, self: g / F.conj(F.sqrt(1 - self * self))},
     method=("asin", "arcsin"),
 )
 def asin(self):
@@ -390,7 +449,7 @@ def asin(self):
 @defop(
     "AcosBackward0",
     rule="float",
-    grads={"self": lambda F, g, self: -g / F.sqrt(1 - self * self)},
+    grads={"self": lambda F, g, self: -g / F.conj(F.sqrt(1 - self * self))},
     method=("acos", "arccos"),
 )
 def acos(self):
@@ -401,7 +460,7 @@ def acos(self):
 @defop(
     "AtanBackward0",
     rule="float",
-    grads={"self": lambda F, g, self: g / (1 + self * self)},
+    grads={"self": lambda F, g, self: g / F.conj(1 + self * self)},
     method=("atan", "arctan"),
 )
 def atan(self):
@@ -424,29 +483,37 @@ def atan2(self, other):
     return np.arctan2(self, other)
 
 
-@defop("SinhBackward0", rule="float", grads={"self": lambda F, g, self: g * F.cosh(self)})
+@defop("SinhBackward0", rule="float", grads={"self": lambda F, g, self: g * F.conj(F.cosh(self))})
 def sinh(self):
     """Matches `torch.sinh`."""
     return np.sinh(self)
 
 
-@defop("CoshBackward0", rule="float", grads={"self": lambda F, g, self: g * F.sinh(self)})
+@defop("CoshBackward0", rule="float", grads={"self": lambda F, g, self: g * F.conj(F.sinh(self))})
 def cosh(self):
     """Matches `torch.cosh`."""
     return np.cosh(self)
 
 
-@defop("TanhBackward0", rule="float", grads={"self": lambda F, g, result: g * (1 - result * result)})
+@defop(
+    "TanhBackward0",
+    rule="float",
+    grads={"self": lambda F, g, result: g * F.conj(1 - result * result)},
+)
 def tanh(self):
     """Matches `torch.tanh`."""
     return np.tanh(self)
 
 
 @defop(
-    "SigmoidBackward0", rule="float", grads={"self": lambda F, g, result: g * (result * (1 - result))}
+    "SigmoidBackward0",
+    rule="float",
+    grads={"self": lambda F, g, result: g * F.conj(result * (1 - result))},
 )
 def sigmoid(self):
     """Matches `torch.sigmoid`; exp never overflows (computed from -|x|)."""
+    if self.dtype.kind == "c":
+        return 1 / (1 + np.exp(-self))
     e = np.exp(-np.abs(self))
     return np.where(self >= 0, 1 / (1 + e), e / (1 + e)).astype(e.dtype, copy=False)
 
@@ -544,7 +611,11 @@ def _clamp_self(F, g, self, min, max):
 
 
 def _clamp_node(self, min, max):
-    return "ClampBackward1" if (min is None or _is_num(min)) and (max is None or _is_num(max)) else "ClampBackward0"
+    return (
+        "ClampBackward1"
+        if (min is None or _is_num(min)) and (max is None or _is_num(max))
+        else "ClampBackward0"
+    )
 
 
 @defop(
@@ -610,8 +681,12 @@ def clamp_max(self, max):
     inputs=("self", "other"),
     rule="promote",
     grads={
-        "self": lambda F, g, self, other: F.where(self == other, g / 2, F.where(self > other, g, 0.0)),
-        "other": lambda F, g, self, other: F.where(self == other, g / 2, F.where(other > self, g, 0.0)),
+        "self": lambda F, g, self, other: F.where(
+            self == other, g / 2, F.where(self > other, g, 0.0)
+        ),
+        "other": lambda F, g, self, other: F.where(
+            self == other, g / 2, F.where(other > self, g, 0.0)
+        ),
     },
 )
 def maximum(self, other):
@@ -624,8 +699,12 @@ def maximum(self, other):
     inputs=("self", "other"),
     rule="promote",
     grads={
-        "self": lambda F, g, self, other: F.where(self == other, g / 2, F.where(self < other, g, 0.0)),
-        "other": lambda F, g, self, other: F.where(self == other, g / 2, F.where(other < self, g, 0.0)),
+        "self": lambda F, g, self, other: F.where(
+            self == other, g / 2, F.where(self < other, g, 0.0)
+        ),
+        "other": lambda F, g, self, other: F.where(
+            self == other, g / 2, F.where(other < self, g, 0.0)
+        ),
     },
 )
 def minimum(self, other):
@@ -690,9 +769,9 @@ def _lerp_rule(self, end, weight):
     inputs=("self", "end", "weight"),
     rule=_lerp_rule,
     grads={
-        "self": lambda F, g, weight: g * (1 - weight),
-        "end": lambda F, g, weight: g * weight,
-        "weight": lambda F, g, self, end: g * (end - self),
+        "self": lambda F, g, weight: g * F.conj(1 - weight),
+        "end": lambda F, g, weight: g * F.conj(weight),
+        "weight": lambda F, g, self, end: g * F.conj(end - self),
     },
 )
 def lerp(self, end, weight):
@@ -700,8 +779,17 @@ def lerp(self, end, weight):
     return self + weight * (end - self)
 
 
+def _nan_to_num_node(self, nan, posinf, neginf):
+    # called only when the op is recorded: PyTorch refuses to record it for complex outputs
+    if self.dtype.is_complex:
+        raise RuntimeError(
+            "nan_to_num does not support automatic differentiation for outputs with complex dtype."
+        )
+    return "NanToNumBackward0"
+
+
 @defop(
-    "NanToNumBackward0",
+    _nan_to_num_node,
     grads={"self": lambda F, g, self: F.where(F.isfinite(self), g, 0.0)},
 )
 def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
@@ -754,7 +842,7 @@ def _bitwise(name, ufunc):
     def fwd(self, other):
         a = np.asarray(self)
         if a.dtype.kind in "fc" or np.asarray(other).dtype.kind in "fc":
-            raise NotImplementedError(f'"{name}_cpu" not implemented for \'Float\'')
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Float'")
         return ufunc(self, other)
 
     fwd.__name__ = name
@@ -771,7 +859,9 @@ bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
 def bitwise_not(self):
     """Matches `torch.bitwise_not`."""
     if self.dtype.kind in "fc":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
     return np.invert(self)
 
 
@@ -791,3 +881,227 @@ def isinf(self):
 def isfinite(self):
     """Matches `torch.isfinite`."""
     return np.isfinite(self)
+
+
+# ---- complex numbers --------------------------------------------------------------------------
+#
+# Where PyTorch returns the input itself (conj, real and resolve_conj of a real tensor), the
+# public functions below do too, so no graph node is made; the table entries stay the
+# forwards and formulas. Unlike PyTorch, conj() is not a lazy view: it copies (NumPy has no
+# conjugate bit), so is_conj() is always False and writes to the input do not show through.
+
+
+def _same_or(op_public, identity_when):
+    """A public function returning its input when `identity_when(input)`, else the op's."""
+
+    def public(input, *args, **kwargs):
+        from .._tensor import Tensor
+
+        if isinstance(input, Tensor) and identity_when(input):
+            return input
+        return op_public(input, *args, **kwargs)
+
+    public.__name__ = public.__qualname__ = op_public.__name__
+    public.__doc__ = op_public.__doc__
+    return public
+
+
+def _install(name, public, graph=None):
+    from ._registry import GRAPH, TABLE
+
+    TABLE[name].public = public
+    setattr(GRAPH, name, graph or public)
+    return public
+
+
+@defop("ConjBackward0", grads={"self": lambda F, g: F.conj(g)})
+def conj(self):
+    """Matches `torch.conj` (a copy for complex input, the input itself otherwise)."""
+    if type(self) is _ndarray:
+        return self if self.dtype not in _COMPLEX_NP else np.conjugate(self)
+    # formulas call F.conj on saved Python numbers too
+    return self.conjugate() if isinstance(self, _PyComplex) else self
+
+
+def _conj_in_formula(x):
+    # GRAPH.conj: formulas under create_graph pass Python numbers and real tensors too
+    from .._tensor import Tensor
+
+    if isinstance(x, Tensor):
+        return x if x.dtype._category != D._COMPLEX else _conj_op(x)
+    return x.conjugate() if isinstance(x, _PyComplex) else x
+
+
+_conj_op = conj
+conj = _install("conj", _same_or(_conj_op, lambda t: not t.is_complex()), _conj_in_formula)
+
+
+@defop("ConjPhysicalBackward0", grads={"self": lambda F, g: F.conj_physical(g)})
+def conj_physical(self):
+    """Matches `torch.conj_physical` (always a copy, as PyTorch)."""
+    return np.conjugate(self) if self.dtype.kind == "c" else self.copy()
+
+
+@defop("AliasBackward0", grads={"self": lambda F, g: g})
+def resolve_conj(self):
+    """Matches `torch.resolve_conj`: weifen's conj is never lazy, so this is the input."""
+    return self
+
+
+resolve_conj = _install("resolve_conj", _same_or(resolve_conj, lambda t: True))
+
+
+@defop("SelectBackward0", grads={"self": lambda F, g: g}, view=True)
+def real(self):
+    """Matches `torch.real` (a view of the real parts; the input itself if it is real)."""
+    return np.real(self)
+
+
+real = _install("real", _same_or(real, lambda t: not t.is_complex()))
+
+
+@defop("SelectBackward0", grads={"self": lambda F, g: g * 1j}, view=True)
+def imag(self):
+    """Matches `torch.imag` (a view of the imaginary parts)."""
+    if self.dtype.kind != "c":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return np.imag(self)
+
+
+def _sgn_grad(F, g, self, result):
+    if not _is_complex(self):
+        return F.zeros_grad(g)
+    # w = z/|z|: dw/dz = 1/(2|z|), dw/dz* = -w^2/(2|z|); at 0 PyTorch's gradient is 0
+    a = F.abs(self)
+    return F.where(a == 0, 0.0, (g - result * result * F.conj(g)) / (2 * a))
+
+
+@defop("SgnBackward0", grads={"self": _sgn_grad})
+def sgn(self):
+    """z/|z| (0 at 0) for complex input, sign otherwise. Matches `torch.sgn`."""
+    if self.dtype.kind != "c":
+        return self.copy() if self.dtype == np.bool_ else np.sign(self)
+    a = np.abs(self)
+    return np.where(a == 0, 0, self / np.where(a == 0, 1, a)).astype(self.dtype, copy=False)
+
+
+def _angle_grad(F, g, self):
+    if not _is_complex(self):
+        return F.zeros_grad(g)
+    # d angle: (-y dx + x dy)/|z|^2, i.e. g * i z / |z|^2 in PyTorch's convention; 0 at 0
+    a2 = F.real(self * F.conj(self))
+    return F.where(a2 == 0, 0.0, g * (self * 1j) / a2)
+
+
+@defop("AngleBackward0", rule="float", grads={"self": _angle_grad})
+def angle(self):
+    """Matches `torch.angle` (pi for negative reals, 0 otherwise, nan stays nan)."""
+    if self.dtype.kind == "c":
+        return np.angle(self)
+    return np.where(self < 0, math.pi, np.where(np.isnan(self), self, 0)).astype(self.dtype)
+
+
+def _float_pair(real, imag, what):
+    a, b = np.asarray(real), np.asarray(imag)
+    if a.dtype.kind != "f" or b.dtype.kind != "f":
+        raise RuntimeError(
+            f"Expected both inputs to be Half, Float or Double tensors but got "
+            f"{_type_name(a)} and {_type_name(b)}"
+        )
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"Expected object of scalar type {_type_name(a)} but got scalar type "
+            f"{_type_name(b)} for second argument"
+        )
+    if a.dtype == np.float16:
+        raise NotImplementedError(f"weifen: {what} of float16 tensors (complex32) is not supported")
+    return a, b, np.complex64 if a.dtype == np.float32 else np.complex128
+
+
+@defop(
+    "ComplexBackward0",
+    inputs=("real", "imag"),
+    grads={"real": lambda F, g: F.real(g), "imag": lambda F, g: F.imag(g)},
+    method=False,
+)
+def complex(real, imag):
+    """real + i imag (broadcast). Matches `torch.complex`."""
+    a, b, ct = _float_pair(real, imag, "complex")
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape), ct)
+    out.real = a
+    out.imag = b
+    return out
+
+
+def _polar_abs(F, g, result):
+    # Re(conj(g) * sgn(result)); at abs == 0 PyTorch's sgn makes it 0
+    return F.real(F.conj(g) * F.sgn(result))
+
+
+@defop(
+    "PolarBackward0",
+    inputs=("abs", "angle"),
+    grads={
+        "abs": _polar_abs,
+        "angle": lambda F, g, result: F.real(F.conj(g) * (result * 1j)),
+    },
+    method=False,
+)
+def polar(abs, angle):
+    """abs * (cos(angle) + i sin(angle)). Matches `torch.polar`."""
+    a, t, ct = _float_pair(abs, angle, "polar")
+    out = np.empty(np.broadcast_shapes(a.shape, t.shape), ct)
+    out.real = a * np.cos(t)
+    out.imag = a * np.sin(t)
+    return out
+
+
+def _as_real_view(z):
+    # a view whatever z's strides: the new unit axis is contiguous, so NumPy can split it
+    return z[..., None].view(np.float32 if z.dtype == np.complex64 else np.float64)
+
+
+def _contiguous_last(g):
+    d = getattr(g, "_data", g)
+    return d.ndim == 0 or d.strides[-1] == d.itemsize or d.shape[-1] <= 1
+
+
+@defop(
+    "ViewAsRealBackward0",
+    grads={"self": lambda F, g: F.view_as_complex(g if _contiguous_last(g) else F.clone(g))},
+    method=False,
+    view=True,
+)
+def view_as_real(self):
+    """The (..., 2) real view of a complex tensor. Matches `torch.view_as_real`."""
+    if self.dtype.kind != "c":
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    return _as_real_view(self)
+
+
+@defop(
+    "ViewAsComplexBackward0",
+    grads={"self": lambda F, g: F.view_as_real(g)},
+    method=False,
+    view=True,
+)
+def view_as_complex(self):
+    """The complex view of a (..., 2) float tensor. Matches `torch.view_as_complex`."""
+    if self.dtype.kind != "f" or self.dtype == np.float16:
+        if self.dtype == np.float16:
+            raise NotImplementedError("weifen: complex32 (view_as_complex of float16)")
+        raise RuntimeError(
+            "view_as_complex is only supported for half, float and double tensors, but got a "
+            f"tensor of scalar type: {_type_name(self)}"
+        )
+    if self.ndim == 0 or self.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    if self.strides[-1] != self.itemsize:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    for st in self.strides[:-1]:
+        if st % (2 * self.itemsize):
+            raise RuntimeError(
+                "Tensor must have a stride divisible by 2 for all but last dimension"
+            )
+    ct = np.complex64 if self.dtype == np.float32 else np.complex128
+    return self.view(ct)[..., 0]

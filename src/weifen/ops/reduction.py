@@ -122,8 +122,18 @@ def mean(self, dim=None, keepdim=False, *, dtype=None):
         s = np.sum(self, axis=_axes(dim, self.ndim), keepdims=keepdim)
         out = s / n if n else s * np.nan
         return np.asarray(out).astype(self.dtype if dtype is None else dtype.np)
-    out = np.mean(self, axis=_axes(dim, self.ndim), keepdims=keepdim, dtype=None if dtype is None else dtype.np)
+    out = np.mean(
+        self,
+        axis=_axes(dim, self.ndim),
+        keepdims=keepdim,
+        dtype=None if dtype is None else dtype.np,
+    )
     return np.asarray(out).astype(self.dtype if dtype is None else dtype.np, copy=False)
+
+
+def _real_dtype(a):
+    """The dtype of |a|: complex64 -> float32, complex128 -> float64, real dtypes unchanged."""
+    return a.real.dtype if a.dtype.kind == "c" else a.dtype
 
 
 def _correction(unbiased, correction):
@@ -168,7 +178,7 @@ def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Matches `torch.var` (`correction` or the older `unbiased`)."""
     c = _correction(unbiased, correction)
     out = np.var(self, axis=_axes(dim, self.ndim), ddof=c, keepdims=keepdim)
-    return np.asarray(out).astype(self.dtype, copy=False)
+    return np.asarray(out).astype(_real_dtype(self), copy=False)
 
 
 @defop("StdBackward0", rule=_var_rule, grads={"self": _std_grad})
@@ -176,7 +186,7 @@ def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Matches `torch.std`."""
     c = _correction(unbiased, correction)
     out = np.std(self, axis=_axes(dim, self.ndim), ddof=c, keepdims=keepdim)
-    return np.asarray(out).astype(self.dtype, copy=False)
+    return np.asarray(out).astype(_real_dtype(self), copy=False)
 
 
 def _prod_grad(F, g, self, dim, keepdim, result):
@@ -184,13 +194,12 @@ def _prod_grad(F, g, self, dim, keepdim, result):
     rx = F.expand_reduced(result, self.shape, dim, keepdim)
     if isinstance(self, np.ndarray):
         if not (self == 0).any():
-            return gx * rx / self
-        return gx * _prod_others(self, dim)
+            return gx * F.conj(rx / self)
+        return gx * F.conj(_prod_others(self, dim))
     if not bool((self == 0).any()):
-        return gx * rx / self
+        return gx * F.conj(rx / self)
     raise NotImplementedError(
-        "weifen: double backward of prod() through an input containing zeros is not "
-        "implemented"
+        "weifen: double backward of prod() through an input containing zeros is not implemented"
     )
 
 
@@ -227,7 +236,10 @@ def _spread_ties(F, g, self, result, dim, keepdim):
 
 
 def _empty_check(self, name, dim):
-    if self.size == 0 and (dim is None or self.shape[_wrap_dim(dim if isinstance(dim, int) else dim[0], self.ndim)] == 0):
+    if self.size == 0 and (
+        dim is None
+        or self.shape[_wrap_dim(dim if isinstance(dim, int) else dim[0], self.ndim)] == 0
+    ):
         raise RuntimeError(
             f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
             "the reduction dim with the 'dim' argument."
@@ -236,7 +248,11 @@ def _empty_check(self, name, dim):
 
 @defop(
     "AmaxBackward0",
-    grads={"self": lambda F, g, self, result, dim, keepdim: _spread_ties(F, g, self, result, dim, keepdim)},
+    grads={
+        "self": lambda F, g, self, result, dim, keepdim: _spread_ties(
+            F, g, self, result, dim, keepdim
+        )
+    },
 )
 def amax(self, dim=(), keepdim=False):
     """Matches `torch.amax`."""
@@ -245,7 +261,11 @@ def amax(self, dim=(), keepdim=False):
 
 @defop(
     "AminBackward0",
-    grads={"self": lambda F, g, self, result, dim, keepdim: _spread_ties(F, g, self, result, dim, keepdim)},
+    grads={
+        "self": lambda F, g, self, result, dim, keepdim: _spread_ties(
+            F, g, self, result, dim, keepdim
+        )
+    },
 )
 def amin(self, dim=(), keepdim=False):
     """Matches `torch.amin`."""
@@ -311,7 +331,11 @@ def index_to_dim_backward(self, indices, shape, dim, keepdim):
 
 @defop(
     "GatherDimBackward0",
-    grads={"self": lambda F, g, self_shape, indices, dim, keepdim: F.index_to_dim_backward(g, indices, self_shape, dim, keepdim)},
+    grads={
+        "self": lambda F, g, self_shape, indices, dim, keepdim: F.index_to_dim_backward(
+            g, indices, self_shape, dim, keepdim
+        )
+    },
     method=False,
 )
 def gather_dim(self, indices, dim, keepdim):
@@ -331,16 +355,16 @@ def _argext(fn, self, dim, keepdim):
 
 @defop(
     "MaxBackward0",
-    grads={"self": lambda F, g, self, dim, keepdim: _select_grad(F, g, self, dim, keepdim, np.argmax)},
+    grads={
+        "self": lambda F, g, self, dim, keepdim: _select_grad(F, g, self, dim, keepdim, np.argmax)
+    },
     outputs="max",
     method=False,
 )
 def max_dim(self, dim, keepdim=False):
     """(values, indices) of the maximum along `dim`."""
     if self.ndim and self.shape[_wrap_dim(dim, self.ndim)] == 0:
-        raise IndexError(
-            "max(): Expected reduction dim 0 to have non-zero size."
-        )
+        raise IndexError("max(): Expected reduction dim 0 to have non-zero size.")
     idx = _argext(np.argmax, self, dim, keepdim)
     ax = _wrap_dim(dim, self.ndim)
     if self.ndim == 0:
@@ -351,7 +375,9 @@ def max_dim(self, dim, keepdim=False):
 
 @defop(
     "MinBackward0",
-    grads={"self": lambda F, g, self, dim, keepdim: _select_grad(F, g, self, dim, keepdim, np.argmin)},
+    grads={
+        "self": lambda F, g, self, dim, keepdim: _select_grad(F, g, self, dim, keepdim, np.argmin)
+    },
     outputs="min",
     method=False,
 )
@@ -400,13 +426,13 @@ def _norm_grad(F, g, self, p, dim, keepdim, result):
         # at a zero norm PyTorch's subgradient is 0, not NaN
         return F.where(rx == 0, 0.0, gx * self / rx)
     if p in (1, 1.0):
-        return gx * F.sign(self)
+        return gx * F.sgn(self)
     if p in (float("inf"), "inf"):
-        return _spread_ties(F, g, F.abs(self), result, dim, keepdim) * F.sign(self)
+        return _spread_ties(F, g, F.abs(self), result, dim, keepdim) * F.sgn(self)
     if p == 0:
         return F.zeros_grad(self)
     a = F.abs(self)
-    return F.where(rx == 0, 0.0, gx * F.sign(self) * a ** (p - 1) / rx ** (p - 1))
+    return F.where(rx == 0, 0.0, gx * F.sgn(self) * a ** (p - 1) / rx ** (p - 1))
 
 
 _norm_rule = _float_only(
@@ -431,21 +457,29 @@ def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         out = np.sum(a, axis=ax, keepdims=keepdim)
     else:
         out = np.sum(a**p, axis=ax, keepdims=keepdim) ** (1.0 / p)
-    return np.asarray(out).astype(self.dtype if dtype is None else dtype.np, copy=False)
+    return np.asarray(out).astype(_real_dtype(self) if dtype is None else dtype.np, copy=False)
 
 
 @defop(
     "LogsumexpBackward0",
     rule="float",
     grads={
-        "self": lambda F, g, self, dim, keepdim, result: F.expand_reduced(g, self.shape, dim, keepdim)
-        * F.exp(self - F.expand_reduced(result, self.shape, dim, keepdim))
+        "self": lambda F, g, self, dim, keepdim, result: (
+            F.expand_reduced(g, self.shape, dim, keepdim)
+            * F.conj(F.exp(self - F.expand_reduced(result, self.shape, dim, keepdim)))
+        )
     },
 )
 def logsumexp(self, dim, keepdim=False):
     """log(sum(exp(x))) without overflow. Matches `torch.logsumexp`."""
     ax = _axes(dim, self.ndim)
-    m = np.max(self, axis=ax, keepdims=True) if self.size else np.zeros(_kept_shape(self.shape, dim), self.dtype)
+    # the shift is the largest real part (a complex input shifts by a real number)
+    r = self.real if self.dtype.kind == "c" else self
+    m = (
+        np.max(r, axis=ax, keepdims=True)
+        if self.size
+        else np.zeros(_kept_shape(self.shape, dim), r.dtype)
+    )
     m = np.where(np.isfinite(m), m, 0)
     out = np.log(np.sum(np.exp(self - m), axis=ax, keepdims=True)) + m
     return out if keepdim else np.squeeze(out, axis=ax)
@@ -471,13 +505,12 @@ def cumsum(self, dim, *, dtype=None):
 def _cumprod_grad(F, g, self, dim, result):
     if isinstance(self, np.ndarray):
         if not (self == 0).any():
-            return _cumsum_grad(F, g * result, dim) / self
-        return _cumprod_grad_exact(g, self, dim)
+            return _cumsum_grad(F, g * F.conj(result), dim) / F.conj(self)
+        return _cumprod_grad_exact(g, F.conj(self), dim)
     if not bool((self == 0).any()):
-        return _cumsum_grad(F, g * result, dim) / self
+        return _cumsum_grad(F, g * F.conj(result), dim) / F.conj(self)
     raise NotImplementedError(
-        "weifen: double backward of cumprod() through an input containing zeros is not "
-        "implemented"
+        "weifen: double backward of cumprod() through an input containing zeros is not implemented"
     )
 
 

@@ -199,8 +199,8 @@ def expand(self, *sizes):
 
 
 def _type_name(a):
-    from ._dispatch import _TYPE_NAMES
     from .._dtype import FROM_NP
+    from ._dispatch import _TYPE_NAMES
 
     return f"torch.{_TYPE_NAMES[FROM_NP[a.dtype].name]}Tensor"
 
@@ -281,7 +281,9 @@ def _cat_grad(F, g, tensors, dim):
     return out
 
 
-@defop("CatBackward0", inputs=("*tensors",), rule="promote", grads={"tensors": _cat_grad}, method=False)
+@defop(
+    "CatBackward0", inputs=("*tensors",), rule="promote", grads={"tensors": _cat_grad}, method=False
+)
 def cat(tensors, dim=0):
     """Matches `torch.cat`."""
     if len(tensors) == 0:
@@ -314,7 +316,13 @@ def _stack_grad(F, g, dim):
     return [F.select(g, d, i) for i in range(g.shape[d])]
 
 
-@defop("StackBackward0", inputs=("*tensors",), rule="promote", grads={"tensors": _stack_grad}, method=False)
+@defop(
+    "StackBackward0",
+    inputs=("*tensors",),
+    rule="promote",
+    grads={"tensors": _stack_grad},
+    method=False,
+)
 def stack(tensors, dim=0):
     """Matches `torch.stack`."""
     if len(tensors) == 0:
@@ -337,15 +345,28 @@ def vstack(tensors):
     return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
 
 
-def _split_grad(F, g, dim):
-    return F.cat(list(g), dim)
+def _split_grad(F, g, self_shape, split_size_or_sections, dim):
+    if all(x is not None for x in g):
+        return F.cat(list(g), dim)
+    # outputs that received no gradient contribute zeros: place the others
+    d = _wrap_dim(dim, len(self_shape))
+    sizes = _split_sizes(self_shape[d], split_size_or_sections)
+    out, start = None, 0
+    for x, n in zip(g, sizes):
+        if x is not None:
+            part = F.narrow_backward(x, self_shape, d, start)
+            out = part if out is None else out + part
+        start += n
+    return out
 
 
 def _split_sizes(n, split_size_or_sections):
     if isinstance(split_size_or_sections, int):
         s = split_size_or_sections
         if s <= 0 and n:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+            )
         return [min(s, n - i) for i in range(0, n, s)] if n else [0]
     sizes = list(split_size_or_sections)
     if sum(sizes) != n:
@@ -379,7 +400,18 @@ def chunk(self, chunks, dim=0):
     return split(self, size, dim)
 
 
-@defop("UnbindBackward0", grads={"self": lambda F, g, dim: F.stack(list(g), dim)}, outputs="multi", view=True)
+def _unbind_grad(F, g, self_shape, dim):
+    if all(x is not None for x in g):
+        return F.stack(list(g), dim)
+    out = None
+    for i, x in enumerate(g):
+        if x is not None:
+            part = F.select_backward(x, self_shape, dim, i)
+            out = part if out is None else out + part
+    return out
+
+
+@defop("UnbindBackward0", grads={"self": _unbind_grad}, outputs="multi", view=True)
 def unbind(self, dim=0):
     """Matches `torch.unbind`."""
     d = _wrap_dim(dim, self.ndim)
@@ -399,9 +431,7 @@ def narrow(self, dim, start, length):
     if start < 0:
         start += n
     if not 0 <= start <= n or start + length > n:
-        raise RuntimeError(
-            f"start ({start}) + length ({length}) exceeds dimension size ({n})."
-        )
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     idx = [slice(None)] * self.ndim
     idx[d] = slice(start, start + length)
     return self[tuple(idx)]
@@ -409,7 +439,11 @@ def narrow(self, dim, start, length):
 
 @defop(
     "SliceBackwardBackward0",
-    grads={"self": lambda F, g, self_shape, dim, start: F.narrow(g, dim, start, self_shape[_wrap_dim(dim, len(self_shape))])},
+    grads={
+        "self": lambda F, g, self_shape, dim, start: F.narrow(
+            g, dim, start, self_shape[_wrap_dim(dim, len(self_shape))]
+        )
+    },
     method=False,
 )
 def narrow_backward(self, shape, dim, start):
@@ -423,7 +457,13 @@ def narrow_backward(self, shape, dim, start):
     return out
 
 
-@defop("SelectBackward0", grads={"self": lambda F, g, self_shape, dim, index: F.select_backward(g, self_shape, dim, index)}, view=True)
+@defop(
+    "SelectBackward0",
+    grads={
+        "self": lambda F, g, self_shape, dim, index: F.select_backward(g, self_shape, dim, index)
+    },
+    view=True,
+)
 def select(self, dim, index):
     """Matches `torch.select`."""
     d = _wrap_dim(dim, self.ndim)
@@ -539,3 +579,26 @@ def movedim(self, source, destination):
 
 
 moveaxis = movedim
+
+
+@defop(
+    lambda self: "ConjBackward0" if self.dtype.is_complex else "TransposeBackward0",
+    grads={"self": lambda F, g: F.adjoint(g)},
+)
+def adjoint(self):
+    """The conjugate transpose of the last two dims. Matches `torch.adjoint`."""
+    if self.ndim == 0:
+        import warnings
+
+        warnings.warn(
+            "adjoint() is deprecated on 0-D tensors. Consider using x.conj().",
+            UserWarning,
+            stacklevel=3,
+        )
+        return np.conjugate(self) if self.dtype.kind == "c" else self.copy()
+    if self.ndim == 1:
+        raise RuntimeError(
+            "tensor.adjoint() is only supported on matrices or batches of matrices. Got 1-D tensor."
+        )
+    t = np.swapaxes(self, -1, -2)
+    return np.conjugate(t) if self.dtype.kind == "c" else t
