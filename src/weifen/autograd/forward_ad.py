@@ -360,7 +360,8 @@ def _jvp(op: Any, vals: tuple, inputs: list, tans: list, outs: list, keep: bool,
             term = _call(op, _replace_inputs(op, cvals, new))
             total = term if total is None else total + term
         return [total]
-    if name in DIAGONAL:
+    # the VJP formula reused as a JVP is conjugated for complex data: use the transpose there
+    if name in DIAGONAL and not any(t is not None and t.dtype.is_complex for t in ctans):
         return [_diagonal(op, cvals, cins, ctans, outs, keep)]
     return _transpose(op, cvals, cins, ctans, outs, keep, list(res) if op.outputs else outs)
 
@@ -450,7 +451,7 @@ def _transpose(
             continue
         if not isinstance(gi, Tensor):
             gi = _wrap(np.asarray(gi), t.dtype)
-        term = (gi * t).sum()
+        term = (gi.conj() * t).sum().real if t.dtype.is_complex else (gi * t).sum()
         s = term if s is None else s + term
     targets = [u for u in us if u is not None]
     if s is None or not s._requires_grad:
