@@ -54,13 +54,43 @@ def _finish(data: np.ndarray, dtype: D.dtype, requires_grad: bool) -> Tensor:
     return t
 
 
+def _check_ragged(data: Any) -> None:
+    """PyTorch's errors for nested sequences of uneven lengths (the shape is read off the
+    first element at each depth, then every sequence is checked against it)."""
+    sizes = []
+    d = data
+    while isinstance(d, list | tuple):
+        sizes.append(len(d))
+        if not d:
+            break
+        d = d[0]
+
+    def walk(x: Any, dim: int) -> None:
+        if dim == len(sizes):
+            return
+        if not isinstance(x, list | tuple):
+            raise TypeError("not a sequence")
+        if len(x) != sizes[dim]:
+            raise ValueError(
+                f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(x)})"
+            )
+        for y in x:
+            walk(y, dim + 1)
+
+    walk(data, 0)
+
+
 def _infer_np(data: Any) -> np.ndarray:
     """PyTorch's inference: Python floats -> default dtype, ints -> int64; arrays keep theirs."""
     if isinstance(data, np.ndarray):
         return data
     if isinstance(data, np.generic):
         return np.asarray(data)
-    arr = np.asarray(data)
+    try:
+        arr = np.asarray(data)
+    except ValueError:
+        _check_ragged(data)
+        raise
     if arr.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     if arr.dtype.kind == "f" and arr.dtype != np.float16 and _has_python_float(data):
@@ -124,7 +154,11 @@ def tensor(
             # 0.4 before widening it to float64
             src = [x.item() if isinstance(x, Tensor) else x for x in data] if isinstance(
                 data, list | tuple) and data and isinstance(data[0], Tensor) else data
-            arr = np.array(src, dtype=dtype.np)
+            try:
+                arr = np.array(src, dtype=dtype.np)
+            except ValueError:
+                _check_ragged(src)
+                raise
         else:
             arr = np.array(_infer_np(data), copy=True)
         dt = D.from_numpy_dtype(arr.dtype)
@@ -181,6 +215,10 @@ def _size(size: tuple) -> tuple:
     return out
 
 
+def _flat_sizes(size: tuple) -> tuple:
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], list | tuple | Size) else size
+
+
 def _pick(shape: tuple, size: Any) -> tuple:
     """Sizes given as varargs (`zeros(2, 3)`), one sequence, or the `size=` keyword."""
     return shape if size is None else (size,)
@@ -195,6 +233,9 @@ def _fill(size: tuple, value: Any, dtype: D.dtype | None, requires_grad: bool, d
 def zeros(*shape: Any, size: Any = None, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
           out: Any = None, layout: Any = None, pin_memory: bool = False) -> Tensor:
     """Matches `torch.zeros`."""
+    sizes = _pick(shape, size)
+    if any(isinstance(s, int) and s < 0 for s in _flat_sizes(sizes)):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
     return _fill(_pick(shape, size), 0, dtype, requires_grad, device)
 
 

@@ -89,6 +89,34 @@ def _getitem(self: Tensor, index: Any) -> Tensor:
     return r
 
 
+def _mH(self: Tensor) -> Tensor:
+    if self.ndim == 0:
+        import warnings
+
+        warnings.warn("Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().",
+                      UserWarning, stacklevel=2)
+        return pointwise.conj(self)
+    if self.ndim == 1:
+        raise RuntimeError(
+            "tensor.mH is only supported on matrices or batches of matrices. Got 1-D tensor."
+        )
+    return shape.adjoint(self)
+
+
+def _H(self: Tensor) -> Tensor:
+    if self.ndim == 0:
+        import warnings
+
+        warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
+                      UserWarning, stacklevel=2)
+        return pointwise.conj(self)
+    if self.ndim != 2:
+        raise RuntimeError(
+            f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D tensor."
+        )
+    return shape.adjoint(self)
+
+
 def _rtruediv(self: Tensor, other: Any) -> Tensor:
     return pointwise.mul(pointwise.reciprocal(self), other)
 
@@ -165,6 +193,11 @@ def _bind() -> None:
         "true_divide": pointwise.div,
         "multiply": pointwise.mul,
         "subtract": pointwise.sub,
+        "real": property(pointwise.real, lambda s, v: methods.copy_(pointwise.real(s), v)),
+        "imag": property(pointwise.imag, lambda s, v: methods.copy_(pointwise.imag(s), v)),
+        "is_conj": lambda s: False,
+        "mH": property(_mH),
+        "H": property(_H),
         "__array_priority__": 1000,
         "__array_ufunc__": None,
     }
@@ -180,6 +213,9 @@ def _bind() -> None:
         ops[name] = methods._caster(getattr(D, dt))
     for k, v in ops.items():
         setattr(T, k, v)
+    for k, v in methods.EXTRA_METHODS.items():
+        if not hasattr(T, k):
+            setattr(T, k, v)
     for k, v in methods.build_inplace().items():
         setattr(T, k, v)
     for dunder, name in (("__iadd__", "add"), ("__isub__", "sub"), ("__imul__", "mul"),

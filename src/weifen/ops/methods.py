@@ -4,6 +4,7 @@ ops (so the graph records those) or is an in-place wrapper around one."""
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
@@ -275,3 +276,212 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     if input.ndim == 1:
         out = out[0]
     return _wrap(out.astype(np.int64), D.int64)
+
+
+# ---- sorting, selection and comparison composites ------------------------------------------
+# Bound as Tensor methods where Tensor lacks them. Not exported as torch.* functions yet: each
+# public function needs its spec in tests/opdb.py first (test_every_public_function_has_a_spec).
+
+
+def _wdim(dim: int, ndim: int) -> int:
+    n = builtins.max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
+
+
+def _sort_indices(raw: np.ndarray, dim: int, descending: bool) -> np.ndarray:
+    """Indices that sort `raw` along `dim`; ties keep their original order either way."""
+    if raw.ndim == 0:
+        return np.zeros((), np.int64)
+    ax = _wdim(dim, raw.ndim)
+    if not descending:
+        return np.argsort(raw, axis=ax, kind="stable").astype(np.int64)
+    n = raw.shape[ax]
+    flipped = np.argsort(np.flip(raw, ax), axis=ax, kind="stable")
+    return (n - 1 - np.flip(flipped, ax)).astype(np.int64)
+
+
+def _take(raw: np.ndarray, idx: np.ndarray, dim: int) -> np.ndarray:
+    return raw.copy() if raw.ndim == 0 else np.take_along_axis(raw, idx, _wdim(dim, raw.ndim))
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    """Matches `torch.sort`: (values, indices), ties in their original order. (The values
+    come from a gather, so their grad_fn is GatherBackward0 where PyTorch's is SortBackward0.)"""
+    from ._dispatch import return_type
+
+    idx = _sort_indices(input._data, dim, descending)
+    return return_type("sort")(_pick_along(input, idx, dim), _wrap(idx, D.int64))
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False,
+            stable: bool = False) -> Tensor:
+    """Matches `torch.argsort`."""
+    return _wrap(_sort_indices(input._data, dim, descending), D.int64)
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+    """Matches `torch.topk` (values via a gather, as `sort`)."""
+    from ._dispatch import return_type
+
+    n = input.shape[_wdim(dim, input.ndim)] if input.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    idx = _sort_indices(input._data, dim, largest)
+    if input.ndim:
+        idx = np.take(idx, np.arange(k), axis=_wdim(dim, input.ndim))
+    return return_type("topk")(_pick_along(input, idx, dim), _wrap(idx, D.int64))
+
+
+def _pick_along(input: Tensor, idx: np.ndarray, dim: int) -> Tensor:
+    if input.ndim == 0:
+        return shape.clone(input)
+    return indexing.gather(input, _wdim(dim, input.ndim), _wrap(idx, D.int64))
+
+
+def nonzero(input: Tensor, *, out: Any = None, as_tuple: bool = False) -> Any:
+    """Matches `torch.nonzero`: an (n, ndim) int64 tensor, or a tuple of index tensors."""
+    raw = input._data
+    if not as_tuple:
+        return _wrap(np.argwhere(raw).astype(np.int64), D.int64)
+    if raw.ndim == 0:
+        return (_wrap(np.zeros(int(bool(raw)), np.int64), D.int64),)
+    return tuple(_wrap(i.astype(np.int64), D.int64) for i in np.nonzero(raw))
+
+
+def _scalar_name(dt: D.dtype) -> str:
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+             "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+    return names.get(str(dt).split(".")[-1], str(dt))
+
+
+def _close(input: Tensor, other: Tensor, rtol: float, atol: float, equal_nan: bool) -> np.ndarray:
+    if input.dtype is not other.dtype:
+        raise RuntimeError(
+            f"{_scalar_name(input.dtype)} did not match {_scalar_name(other.dtype)}"
+        )
+    return np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """Matches `torch.isclose`."""
+    return _wrap(np.asarray(_close(input, other, rtol, atol, equal_nan)), D.bool)
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """Matches `torch.allclose`."""
+    return bool(np.all(_close(input, other, rtol, atol, equal_nan)))
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """Matches `torch.equal`: same shape and the same values."""
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
+
+
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+    """Matches `torch.count_nonzero`."""
+    axis = None if dim is None else (
+        tuple(_wdim(d, input.ndim) for d in dim) if isinstance(dim, list | tuple)
+        else _wdim(dim, input.ndim))
+    return _wrap(np.asarray(np.count_nonzero(input._data, axis=axis)).astype(np.int64), D.int64)
+
+
+def broadcast_shapes(*shapes: Any) -> Any:
+    """Matches `torch.broadcast_shapes` (and its error, which names the first misfit)."""
+    from .._tensor import Size
+
+    norm = [(int(s),) if isinstance(s, int | np.integer) else tuple(s) for s in shapes]
+    result: list[int] = []
+    for i, sh in enumerate(norm):
+        if len(sh) > len(result):
+            result = [1] * (len(sh) - len(result)) + result
+        for k in builtins.range(1, len(sh) + 1):
+            have, want = sh[-k], result[-k]
+            if want == 1:
+                result[-k] = have
+            elif have != 1 and have != want:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {have} at {-k}! Mismatching "
+                    f"argument at index {i} had {sh}; but expected shape should be broadcastable "
+                    f"to {result}"
+                )
+    return Size(result)
+
+
+def broadcast_tensors(*tensors: Any) -> tuple:
+    """Matches `torch.broadcast_tensors`."""
+    if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
+        tensors = tuple(tensors[0])
+    target = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(shape.expand(t, *target) for t in tensors)
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
+    """Matches `torch.meshgrid` ('ij' unless indexing='xy')."""
+    import warnings
+
+    if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+            "argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    ts = list(tensors)
+    swap = indexing == "xy" and len(ts) >= 2
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    sizes = [t.numel() for t in ts]
+    n = len(ts)
+    out = []
+    for i, t in enumerate(ts):
+        view = [1] * n
+        view[i] = sizes[i]
+        out.append(shape.expand(shape.reshape(t, view), *sizes))
+    if swap:
+        out[0], out[1] = out[1], out[0]
+    return tuple(out)
+
+
+def repeat_interleave(input: Any, repeats: Any = None, dim: int | None = None, *,
+                      output_size: Any = None) -> Tensor:
+    """Matches `torch.repeat_interleave` (an index_select with repeated indices)."""
+    if repeats is None:  # torch.repeat_interleave(repeats): indices repeated by their counts
+        counts = input._data.astype(np.int64)
+        return _wrap(np.repeat(np.arange(counts.size), counts).astype(np.int64), D.int64)
+    if dim is None:
+        input = shape.reshape(input, (-1,))
+        dim = 0
+    d = _wdim(dim, input.ndim)
+    n = input.shape[d]
+    if isinstance(repeats, int):  # PyTorch: unsqueeze, expand, clone, flatten
+        sizes = list(input.shape)
+        sizes.insert(d + 1, repeats)
+        grown = shape.clone(shape.expand(shape.unsqueeze(input, d + 1), *sizes))
+        new = list(input.shape)
+        new[d] = n * repeats
+        return shape.reshape(grown, tuple(new))
+    reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    idx = np.repeat(np.arange(n), reps).astype(np.int64)
+    return indexing.index_select(input, dim, _wrap(idx, D.int64))
+
+
+def tile(input: Tensor, *dims: Any) -> Tensor:
+    """Matches `torch.tile`: repeat with leading ones for missing dims."""
+    dims = tuple(dims[0]) if len(dims) == 1 and not isinstance(dims[0], int) else dims
+    dims = (1,) * (input.ndim - len(dims)) + dims
+    return shape.repeat(input, *dims)
+
+
+# broadcast_shapes, broadcast_tensors and meshgrid (torch.* only) wait for their opdb specs.
+EXTRA_METHODS = {
+    "sort": sort, "argsort": argsort, "topk": topk, "nonzero": nonzero, "isclose": isclose,
+    "allclose": allclose, "equal": equal, "count_nonzero": count_nonzero,
+    "repeat_interleave": repeat_interleave, "tile": tile,
+}
