@@ -84,6 +84,11 @@ def is_complex(input: Tensor) -> object:
     return input.is_complex()
 
 
+def is_conj(input: Tensor) -> object:
+    """Always False: conj() copies here (NumPy has no lazy conjugate bit)."""
+    return False
+
+
 def can_cast(from_: dtype, to: dtype) -> object:
     """Matches `torch.can_cast`."""
     from .ops._dispatch import _can_cast

@@ -596,7 +596,12 @@ def _accumulate(var: Tensor, g: Any, run: _Run) -> None:
         if not isinstance(g, Tensor):
             g = _wrap(np.asarray(g), var.dtype)
         if old is None:
-            var._grad = g if g.dtype is var.dtype else g.to(var.dtype)  # type: ignore[attr-defined]
+            if g._requires_grad:
+                # PyTorch stores a copy of a gradient that is itself in a graph: .grad then
+                # shows grad_fn=<CopyBackwards>, and later in-place use cannot reach g's graph
+                var._grad = _reg.GRAPH.copy_from(g.detach().to(var.dtype), g)
+            else:
+                var._grad = g if g.dtype is var.dtype else g.to(var.dtype)  # type: ignore[attr-defined]
         elif _state.enabled and (old._requires_grad or g._requires_grad):
             var._grad = old + g  # type: ignore[operator]
         else:

@@ -63,7 +63,9 @@ class Node:
     _nout = 1
 
     def name(self) -> str:
-        return type(self).__name__
+        n = type(self).__name__
+        # PyTorch's C++ nodes that are not generated from derivatives.yaml keep their namespace
+        return "torch::autograd::" + n if n in ("AccumulateGrad", "CopySlices", "GraphRoot") else n
 
     @property
     def metadata(self) -> dict:

@@ -167,7 +167,8 @@ def _grid(index, dim):
 )
 def gather(self, dim, index, *, sparse_grad=False):
     """Matches `torch.gather`."""
-    index = raw_index(index)
+    # the dtype check comes first: raw_index would reject a float index in other words
+    index = index._data if isinstance(index, Tensor) else np.asarray(index)
     if index.dtype not in (np.int64, np.int32):
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if self.ndim != index.ndim and self.ndim and index.ndim:
