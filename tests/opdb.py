@@ -972,21 +972,61 @@ spec(
     random=_check_multinomial,
 )
 
+
 def _cx(lib, a, b):
     return lib.complex(a, b)
 
 
 # complex ops: the harness handles real data, so specs build complex values with
 # `complex` and return real views
-spec("complex", lambda: [Sample((rnd(2, 3), rnd(2, 3)), name=""), Sample((rnd(3, 1), rnd(2)), name="broadcast")], call=lambda lib, a, b: lib.view_as_real(_cx(lib, a, b)))  # noqa: E501
-spec("polar", lambda: [Sample((pos(2, 3), rnd(2, 3)), name="")], call=lambda lib, a, b: lib.view_as_real(lib.polar(a, b)))  # noqa: E501
-spec("view_as_real", lambda: [Sample((rnd(2, 3), rnd(2, 3)), name="")], call=lambda lib, a, b: lib.view_as_real(_cx(lib, a, b) ** 2))  # noqa: E501
-spec("view_as_complex", lambda: [Sample((rnd(3, 2),), name="")], call=lambda lib, x: lib.view_as_real(lib.view_as_complex(x) ** 2))  # noqa: E501
-spec("real", lambda: [Sample((rnd(2, 3), rnd(2, 3)), name="")], call=lambda lib, a, b: lib.real(_cx(lib, a, b) ** 2))  # noqa: E501
-spec("imag", lambda: [Sample((rnd(2, 3), rnd(2, 3)), name="")], call=lambda lib, a, b: lib.imag(_cx(lib, a, b) ** 2))  # noqa: E501
-spec("conj", lambda: [Sample((rnd(2, 3), rnd(2, 3)), name="")], call=lambda lib, a, b: lib.view_as_real(lib.conj(_cx(lib, a, b)) * _cx(lib, b, a)))  # noqa: E501
-spec("conj_physical", lambda: [Sample((rnd(2, 3), rnd(2, 3)), name="")], call=lambda lib, a, b: lib.view_as_real(lib.conj_physical(_cx(lib, a, b))))  # noqa: E501
-spec("resolve_conj", lambda: [Sample((rnd(2, 3), rnd(2, 3)), name="")], call=lambda lib, a, b: lib.view_as_real(lib.resolve_conj(lib.conj(_cx(lib, a, b)))))  # noqa: E501
+spec(
+    "complex",
+    lambda: [
+        Sample((rnd(2, 3), rnd(2, 3)), name=""),
+        Sample((rnd(3, 1), rnd(2)), name="broadcast"),
+    ],
+    call=lambda lib, a, b: lib.view_as_real(_cx(lib, a, b)),
+)  # noqa: E501
+spec(
+    "polar",
+    lambda: [Sample((pos(2, 3), rnd(2, 3)), name="")],
+    call=lambda lib, a, b: lib.view_as_real(lib.polar(a, b)),
+)  # noqa: E501
+spec(
+    "view_as_real",
+    lambda: [Sample((rnd(2, 3), rnd(2, 3)), name="")],
+    call=lambda lib, a, b: lib.view_as_real(_cx(lib, a, b) ** 2),
+)  # noqa: E501
+spec(
+    "view_as_complex",
+    lambda: [Sample((rnd(3, 2),), name="")],
+    call=lambda lib, x: lib.view_as_real(lib.view_as_complex(x) ** 2),
+)  # noqa: E501
+spec(
+    "real",
+    lambda: [Sample((rnd(2, 3), rnd(2, 3)), name="")],
+    call=lambda lib, a, b: lib.real(_cx(lib, a, b) ** 2),
+)  # noqa: E501
+spec(
+    "imag",
+    lambda: [Sample((rnd(2, 3), rnd(2, 3)), name="")],
+    call=lambda lib, a, b: lib.imag(_cx(lib, a, b) ** 2),
+)  # noqa: E501
+spec(
+    "conj",
+    lambda: [Sample((rnd(2, 3), rnd(2, 3)), name="")],
+    call=lambda lib, a, b: lib.view_as_real(lib.conj(_cx(lib, a, b)) * _cx(lib, b, a)),
+)  # noqa: E501
+spec(
+    "conj_physical",
+    lambda: [Sample((rnd(2, 3), rnd(2, 3)), name="")],
+    call=lambda lib, a, b: lib.view_as_real(lib.conj_physical(_cx(lib, a, b))),
+)  # noqa: E501
+spec(
+    "resolve_conj",
+    lambda: [Sample((rnd(2, 3), rnd(2, 3)), name="")],
+    call=lambda lib, a, b: lib.view_as_real(lib.resolve_conj(lib.conj(_cx(lib, a, b)))),
+)  # noqa: E501
 spec("sgn", lambda: unary(nz) + [Sample((ints(2, 3),), name="int64")])
 spec("angle", lambda: unary(nz) + [Sample((ints(2, 3),), name="int64")])
 spec("adjoint", lambda: [Sample((rnd(2, 3),), name="2-d"), Sample((rnd(2, 2, 3),), name="3-d")])

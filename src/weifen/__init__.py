@@ -18,7 +18,8 @@ import numpy as _np
 # error state is per thread: a thread of the user's own starts with NumPy's defaults.)
 _np.seterr(all="ignore")
 
-from . import _dtype  # noqa: E402
+from . import _dtype, autograd  # noqa: E402
+from . import ops as _ops  # noqa: E402
 from ._creation import *  # noqa: E402,F403
 from ._creation import __all__ as _creation_all  # noqa: E402
 from ._dtype import (  # noqa: E402
@@ -42,8 +43,6 @@ from ._dtype import (  # noqa: E402
 from ._printing import set_printoptions  # noqa: E402
 from ._random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: E402
 from ._tensor import Size, Tensor, device  # noqa: E402
-from . import ops as _ops  # noqa: E402
-from . import autograd  # noqa: E402
 from .autograd.grad_mode import (  # noqa: E402
     enable_grad,
     inference_mode,
@@ -142,6 +141,25 @@ __all__ = [
     *_creation_all,
     *_ops.FUNCTIONS,
 ]
-_ = (_dtype, Generator, get_rng_state, initial_seed, seed, set_rng_state, promote_types,
-     result_type, is_inference_mode_enabled, bool, complex64, complex128, float16, float32,
-     float64, int8, int16, int32, int64, uint8)
+_ = (
+    _dtype,
+    Generator,
+    get_rng_state,
+    initial_seed,
+    seed,
+    set_rng_state,
+    promote_types,
+    result_type,
+    is_inference_mode_enabled,
+    bool,
+    complex64,
+    complex128,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)

@@ -146,14 +146,15 @@ def tensor(
         dt = data.dtype
     else:
         if isinstance(data, list | tuple) and any(isinstance(x, Tensor) and x.ndim for x in data):
-            raise ValueError(
-                "only one element tensors can be converted to Python scalars"
-            )
+            raise ValueError("only one element tensors can be converted to Python scalars")
         if dtype is not None and not isinstance(data, np.ndarray | np.generic):
             # straight from the Python numbers: going through float32 first would round
             # 0.4 before widening it to float64
-            src = [x.item() if isinstance(x, Tensor) else x for x in data] if isinstance(
-                data, list | tuple) and data and isinstance(data[0], Tensor) else data
+            src = (
+                [x.item() if isinstance(x, Tensor) else x for x in data]
+                if isinstance(data, list | tuple) and data and isinstance(data[0], Tensor)
+                else data
+            )
             try:
                 arr = np.array(src, dtype=dtype.np)
             except ValueError:
@@ -179,8 +180,14 @@ def as_tensor(data: Any, dtype: D.dtype | None = None, device: Any = None) -> Te
     return tensor(data, dtype=dtype)
 
 
-def asarray(obj: Any, *, dtype: D.dtype | None = None, device: Any = None, copy: bool | None = None,
-            requires_grad: bool = False) -> Tensor:
+def asarray(
+    obj: Any,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    copy: bool | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Matches `torch.asarray`."""
     t = as_tensor(obj, dtype=dtype, device=device)
     if copy:
@@ -209,9 +216,7 @@ def _size(size: tuple) -> tuple:
     out = tuple(int(s) for s in size)
     for s in out:
         if s < 0:
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {s}: {list(out)}"
-            )
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(out)}")
     return out
 
 
@@ -224,14 +229,24 @@ def _pick(shape: tuple, size: Any) -> tuple:
     return shape if size is None else (size,)
 
 
-def _fill(size: tuple, value: Any, dtype: D.dtype | None, requires_grad: bool, device: Any) -> Tensor:
+def _fill(
+    size: tuple, value: Any, dtype: D.dtype | None, requires_grad: bool, device: Any
+) -> Tensor:
     check_device(device)
     dt = dtype or D.get_default_dtype()
     return _finish(np.full(_size(size), value, dt.np), dt, requires_grad)
 
 
-def zeros(*shape: Any, size: Any = None, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
-          out: Any = None, layout: Any = None, pin_memory: bool = False) -> Tensor:
+def zeros(
+    *shape: Any,
+    size: Any = None,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+    pin_memory: bool = False,
+) -> Tensor:
     """Matches `torch.zeros`."""
     sizes = _pick(shape, size)
     if any(isinstance(s, int) and s < 0 for s in _flat_sizes(sizes)):
@@ -239,35 +254,70 @@ def zeros(*shape: Any, size: Any = None, dtype: D.dtype | None = None, device: A
     return _fill(_pick(shape, size), 0, dtype, requires_grad, device)
 
 
-def ones(*shape: Any, size: Any = None, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
-         out: Any = None, layout: Any = None, pin_memory: bool = False) -> Tensor:
+def ones(
+    *shape: Any,
+    size: Any = None,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+    pin_memory: bool = False,
+) -> Tensor:
     """Matches `torch.ones`."""
     return _fill(_pick(shape, size), 1, dtype, requires_grad, device)
 
 
-def empty(*shape: Any, size: Any = None, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
-          out: Any = None, layout: Any = None, pin_memory: bool = False,
-          memory_format: Any = None) -> Tensor:
+def empty(
+    *shape: Any,
+    size: Any = None,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+    pin_memory: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
     """Matches `torch.empty` (filled with zeros here: deterministic)."""
     return _fill(_pick(shape, size), 0, dtype, requires_grad, device)
 
 
-def full(size: Any, fill_value: Any, *, dtype: D.dtype | None = None, device: Any = None,
-         requires_grad: bool = False, out: Any = None, layout: Any = None) -> Tensor:
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+) -> Tensor:
     """Matches `torch.full` (the dtype follows the fill value, as PyTorch)."""
     if dtype is None:
         dtype = D.result_type(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
-    return _fill((size,) if isinstance(size, int) else tuple(size), fill_value, dtype, requires_grad, device)
+    return _fill(
+        (size,) if isinstance(size, int) else tuple(size), fill_value, dtype, requires_grad, device
+    )
 
 
-def scalar_tensor(s: Any, *, dtype: D.dtype | None = None, device: Any = None,
-                  requires_grad: bool = False) -> Tensor:
+def scalar_tensor(
+    s: Any, *, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     return full((), s, dtype=dtype or D.get_default_dtype(), requires_grad=requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None = None,
-           device: Any = None, requires_grad: bool = False, out: Any = None,
-           layout: Any = None) -> Tensor:
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+) -> Tensor:
     """Matches `torch.arange` (int64 for integer arguments, else the default float dtype)."""
     check_device(device)
     if end is None:
@@ -288,8 +338,15 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None 
     return _finish(data, dtype, requires_grad)
 
 
-def range(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: D.dtype | None = None,  # noqa: A001
-          device: Any = None, requires_grad: bool = False) -> Tensor:
+def range(
+    start: Any = 0,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: D.dtype | None = None,  # noqa: A001
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Matches the deprecated `torch.range` (end inclusive, default float dtype)."""
     warnings.warn(
         "torch.range is deprecated and will be removed in a future release because its "
@@ -303,8 +360,17 @@ def range(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: D.dtype | No
     return _finish((start + np.arange(n) * step).astype(dtype.np), dtype, requires_grad)
 
 
-def linspace(start: Any, end: Any, steps: int, *, dtype: D.dtype | None = None, device: Any = None,
-             requires_grad: bool = False, out: Any = None, layout: Any = None) -> Tensor:
+def linspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+) -> Tensor:
     """Matches `torch.linspace`."""
     check_device(device)
     dtype = dtype or D.get_default_dtype()
@@ -312,16 +378,32 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: D.dtype | None = None, 
     return _finish(data, dtype, requires_grad)
 
 
-def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: D.dtype | None = None,
-             device: Any = None, requires_grad: bool = False) -> Tensor:
+def logspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Matches `torch.logspace`."""
     dtype = dtype or D.get_default_dtype()
     data = np.logspace(float(start), float(end), int(steps), base=base).astype(dtype.np)
     return _finish(data, dtype, requires_grad)
 
 
-def eye(n: int, m: int | None = None, *, dtype: D.dtype | None = None, device: Any = None,
-        requires_grad: bool = False, out: Any = None, layout: Any = None) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+) -> Tensor:
     """Matches `torch.eye`."""
     check_device(device)
     dtype = dtype or D.get_default_dtype()
@@ -333,26 +415,55 @@ def _like(t: Tensor, value: Any, dtype: D.dtype | None, requires_grad: bool) -> 
     return _finish(np.full(t._data.shape, value, dt.np), dt, requires_grad)
 
 
-def zeros_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
-               requires_grad: bool = False, layout: Any = None, memory_format: Any = None) -> Tensor:
+def zeros_like(
+    input: Tensor,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    layout: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
     """Matches `torch.zeros_like`."""
     return _like(input, 0, dtype, requires_grad)
 
 
-def ones_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
-              requires_grad: bool = False, layout: Any = None, memory_format: Any = None) -> Tensor:
+def ones_like(
+    input: Tensor,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    layout: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
     """Matches `torch.ones_like`."""
     return _like(input, 1, dtype, requires_grad)
 
 
-def empty_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
-               requires_grad: bool = False, layout: Any = None, memory_format: Any = None) -> Tensor:
+def empty_like(
+    input: Tensor,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    layout: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
     """Matches `torch.empty_like` (zeros here)."""
     return _like(input, 0, dtype, requires_grad)
 
 
-def full_like(input: Tensor, fill_value: Any, *, dtype: D.dtype | None = None, device: Any = None,
-              requires_grad: bool = False, layout: Any = None, memory_format: Any = None) -> Tensor:
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    layout: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
     """Matches `torch.full_like`."""
     return _like(input, fill_value, dtype, requires_grad)
 
@@ -360,13 +471,20 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: D.dtype | None = None, d
 def _float_dtype(dtype: D.dtype | None, name: str) -> D.dtype:
     dt = dtype or D.get_default_dtype()
     if not dt.is_floating_point and not dt.is_complex:
-        raise RuntimeError(f'"{name}" not implemented for \'{dt.name.capitalize()}\'')
+        raise RuntimeError(f"\"{name}\" not implemented for '{dt.name.capitalize()}'")
     return dt
 
 
-def rand(*shape: Any, size: Any = None, generator: Generator | None = None, dtype: D.dtype | None = None,
-         device: Any = None, requires_grad: bool = False, out: Any = None,
-         layout: Any = None) -> Tensor:
+def rand(
+    *shape: Any,
+    size: Any = None,
+    generator: Generator | None = None,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+) -> Tensor:
     """Uniform on [0, 1). Matches `torch.rand`."""
     check_device(device)
     dt = _float_dtype(dtype, "check_uniform_bounds")
@@ -374,9 +492,16 @@ def rand(*shape: Any, size: Any = None, generator: Generator | None = None, dtyp
     return _finish(data, dt, requires_grad)
 
 
-def randn(*shape: Any, size: Any = None, generator: Generator | None = None, dtype: D.dtype | None = None,
-          device: Any = None, requires_grad: bool = False, out: Any = None,
-          layout: Any = None) -> Tensor:
+def randn(
+    *shape: Any,
+    size: Any = None,
+    generator: Generator | None = None,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+) -> Tensor:
     """Standard normal. Matches `torch.randn`."""
     check_device(device)
     dt = _float_dtype(dtype, "normal_kernel_cpu")
@@ -384,9 +509,16 @@ def randn(*shape: Any, size: Any = None, generator: Generator | None = None, dty
     return _finish(data, dt, requires_grad)
 
 
-def randint(*args: Any, size: Any = None, generator: Generator | None = None,
-            dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
-            out: Any = None, layout: Any = None) -> Tensor:
+def randint(
+    *args: Any,
+    size: Any = None,
+    generator: Generator | None = None,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+) -> Tensor:
     """randint(high, size) or randint(low, high, size). Matches `torch.randint`."""
     check_device(device)
     rest = list(args)
@@ -398,21 +530,38 @@ def randint(*args: Any, size: Any = None, generator: Generator | None = None,
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
-    data = rng(generator).integers(low, high, _size((size,) if isinstance(size, int) else tuple(size)))
+    data = rng(generator).integers(
+        low, high, _size((size,) if isinstance(size, int) else tuple(size))
+    )
     return _finish(data.astype(dt.np), dt, requires_grad)
 
 
-def randperm(n: int, *, generator: Generator | None = None, dtype: D.dtype | None = None,
-             device: Any = None, requires_grad: bool = False, out: Any = None,
-             layout: Any = None) -> Tensor:
+def randperm(
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+) -> Tensor:
     """Matches `torch.randperm`."""
     dt = dtype or D.int64
     return _finish(rng(generator).permutation(int(n)).astype(dt.np), dt, requires_grad)
 
 
-def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None,
-           dtype: D.dtype | None = None, out: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: D.dtype | None = None,
+    out: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Matches `torch.normal` (tensor or float mean/std; size with floats)."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
@@ -422,28 +571,56 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
     if isinstance(std, int | float) and std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    dt = dtype or (mean.dtype if isinstance(mean, Tensor) else std.dtype if isinstance(std, Tensor)
-                   else D.get_default_dtype())
+    dt = dtype or (
+        mean.dtype
+        if isinstance(mean, Tensor)
+        else std.dtype
+        if isinstance(std, Tensor)
+        else D.get_default_dtype()
+    )
     data = (m + s * rng(generator).standard_normal(shape)).astype(dt.np)
     return _finish(np.asarray(data), dt, requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
-              requires_grad: bool = False, generator: Generator | None = None,
-              layout: Any = None, memory_format: Any = None) -> Tensor:
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                generator=generator)
+def rand_like(
+    input: Tensor,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Generator | None = None,
+    layout: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
+    return rand(
+        input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator
+    )
 
 
-def randn_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
-               requires_grad: bool = False, generator: Generator | None = None,
-               layout: Any = None, memory_format: Any = None) -> Tensor:
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                 generator=generator)
+def randn_like(
+    input: Tensor,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Generator | None = None,
+    layout: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
+    return randn(
+        input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator
+    )
 
 
-def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype: D.dtype | None = None,
-                 device: Any = None, requires_grad: bool = False) -> Tensor:
+def randint_like(
+    input: Tensor,
+    low: int = 0,
+    high: int | None = None,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype)
@@ -452,8 +629,10 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype:
 def _legacy_constructor(self: Tensor, *args: Any, **kwargs: Any) -> None:
     """`torch.Tensor(2, 3)` (zeros of that shape) and `torch.Tensor([1, 2])` (float32 data)."""
     dt = D.float32
-    if len(args) == 1 and isinstance(args[0], list | tuple | np.ndarray | Tensor) and not (
-        isinstance(args[0], Size)
+    if (
+        len(args) == 1
+        and isinstance(args[0], list | tuple | np.ndarray | Tensor)
+        and not (isinstance(args[0], Size))
     ):
         src = args[0]
         data = src._data if isinstance(src, Tensor) else np.asarray(src)

@@ -22,8 +22,15 @@ def save(obj: Any, f: Any, pickle_module: Any = pickle, pickle_protocol: int = 2
         pickle_module.dump(obj, f, protocol=max(pickle_protocol, 2))
 
 
-def load(f: Any, map_location: Any = None, pickle_module: Any = pickle, *,
-         weights_only: bool | None = None, mmap: Any = None, **_: Any) -> Any:
+def load(
+    f: Any,
+    map_location: Any = None,
+    pickle_module: Any = pickle,
+    *,
+    weights_only: bool | None = None,
+    mmap: Any = None,
+    **_: Any,
+) -> Any:
     """Matches `torch.load(f)` for files written by `weifen.save`."""
     if isinstance(f, str | os.PathLike):
         with open(f, "rb") as fh:

@@ -8,16 +8,23 @@ n = 200
 X = torch.stack([torch.linspace(-1, 1, n), torch.cos(torch.linspace(0, 6, n))], dim=1)
 y = torch.matmul(X, true_w) + true_b
 y = y.reshape((-1, 1))
-print('features:', X[0], '\nlabel:', y[0])
+print("features:", X[0], "\nlabel:", y[0])
 
 
 def data_iter(batch_size, features, labels):
     num_examples = len(features)
     indices = list(range(num_examples))
-    indices = indices[::7] + indices[1::7] + indices[2::7] + indices[3::7] + indices[4::7] \
-        + indices[5::7] + indices[6::7]
+    indices = (
+        indices[::7]
+        + indices[1::7]
+        + indices[2::7]
+        + indices[3::7]
+        + indices[4::7]
+        + indices[5::7]
+        + indices[6::7]
+    )
     for i in range(0, num_examples, batch_size):
-        batch_indices = torch.tensor(indices[i: min(i + batch_size, num_examples)])
+        batch_indices = torch.tensor(indices[i : min(i + batch_size, num_examples)])
         yield features[batch_indices], labels[batch_indices]
 
 
@@ -50,9 +57,9 @@ for epoch in range(num_epochs):
         sgd([w, b], lr, batch_size)
     with torch.no_grad():
         train_l = squared_loss(linreg(X, w, b), y)
-        print(f'epoch {epoch + 1}, loss {float(train_l.mean()):.4f}')
-print(f'error in estimating w: {true_w - w.reshape(true_w.shape)}')
-print(f'error in estimating b: {true_b - b}')
+        print(f"epoch {epoch + 1}, loss {float(train_l.mean()):.4f}")
+print(f"error in estimating w: {true_w - w.reshape(true_w.shape)}")
+print(f"error in estimating b: {true_b - b}")
 print(w, b)
 print(w.grad, b.is_leaf, (w * 2).grad_fn.name(), w.requires_grad)
 
@@ -75,7 +82,7 @@ print(y_hat[[0, 1], y])
 
 
 def cross_entropy(y_hat, y):
-    return - torch.log(y_hat[range(len(y_hat)), y])
+    return -torch.log(y_hat[range(len(y_hat)), y])
 
 
 print(cross_entropy(y_hat, y))

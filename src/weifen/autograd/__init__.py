@@ -10,7 +10,6 @@ from .anomaly import (
     is_anomaly_enabled,
     set_detect_anomaly,
 )
-from .gradcheck import gradcheck, gradgradcheck
 from .engine import backward, grad
 from .function import Function, FunctionCtx, InplaceFunction, NestedIOFunction, once_differentiable
 from .grad_mode import (
@@ -21,6 +20,7 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = [
     "backward",

@@ -59,7 +59,7 @@ class _Mode:
         return self.__class__()
 
     def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        if getattr(getattr(func, '__code__', None), 'co_flags', 0) & 0x20:  # a generator
+        if getattr(getattr(func, "__code__", None), "co_flags", 0) & 0x20:  # a generator
 
             @functools.wraps(func)
             def gen_wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -8,8 +8,9 @@ PyTorch's: one row per input element, one column per output element. `fast_mode=
 message. `check_forward_ad=True` checks the forward-mode Jacobian (`forward_ad`).
 `check_batched_grad` and `check_batched_forward_grad` are accepted; batched gradients are
 computed by looping, so the check would compare a loop with itself and is skipped.
-Complex inputs are not checked yet (PyTorch checks their Wirtinger derivatives separately;
-weifen's complex gradients are tested against torch and finite differences in tests/test_complex.py).
+Complex inputs are not checked yet (PyTorch checks their Wirtinger derivatives separately);
+weifen's complex gradients are tested against torch and finite differences in
+tests/test_complex.py.
 """
 
 # Tensor methods and operators are bound from the op table at import time, unseen by mypy.

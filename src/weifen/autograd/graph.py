@@ -165,7 +165,14 @@ class OpNode(Node):
     """
 
     __slots__ = (
-        "_op", "_saved", "_versions", "_result", "_meta", "_nout", "_out_versions", "_out_meta"
+        "_op",
+        "_saved",
+        "_versions",
+        "_result",
+        "_meta",
+        "_nout",
+        "_out_versions",
+        "_out_meta",
     )
     _op: Any
     _saved: Any

@@ -47,11 +47,42 @@ FUNCTIONS: dict[str, Any] = {n: op.public for n, op in TABLE.items() if n not in
 
 # composites: functions made of table ops
 for _mod, _names in (
-    (shape, ["view_as", "reshape_as", "flatten", "unflatten", "expand_as", "broadcast_to",
-             "chunk", "contiguous", "fliplr", "flipud", "hstack", "vstack", "swapaxes",
-             "swapdims", "moveaxis", "concat", "concatenate"]),
-    (pointwise, ["square", "clip", "clamp_min", "clamp_max", "greater", "less", "greater_equal",
-                 "less_equal", "not_equal"]),
+    (
+        shape,
+        [
+            "view_as",
+            "reshape_as",
+            "flatten",
+            "unflatten",
+            "expand_as",
+            "broadcast_to",
+            "chunk",
+            "contiguous",
+            "fliplr",
+            "flipud",
+            "hstack",
+            "vstack",
+            "swapaxes",
+            "swapdims",
+            "moveaxis",
+            "concat",
+            "concatenate",
+        ],
+    ),
+    (
+        pointwise,
+        [
+            "square",
+            "clip",
+            "clamp_min",
+            "clamp_max",
+            "greater",
+            "less",
+            "greater_equal",
+            "less_equal",
+            "not_equal",
+        ],
+    ),
     (linalg, ["einsum", "ger", "vdot"]),
     (methods, ["max", "min", "bernoulli", "multinomial"]),
 ):
@@ -60,7 +91,10 @@ for _mod, _names in (
 FUNCTIONS["absolute"] = pointwise.abs
 FUNCTIONS["negative"] = pointwise.neg
 FUNCTIONS["arcsin"], FUNCTIONS["arccos"], FUNCTIONS["arctan"] = (
-    pointwise.asin, pointwise.acos, pointwise.atan)
+    pointwise.asin,
+    pointwise.acos,
+    pointwise.atan,
+)
 FUNCTIONS["arctan2"] = pointwise.atan2
 FUNCTIONS["fix"] = pointwise.trunc
 FUNCTIONS["true_divide"] = FUNCTIONS["divide"] = pointwise.div
@@ -73,7 +107,9 @@ def _binary_guard(fn: Any) -> Any:
     """Comparison operators return NotImplemented for unrelated types (`x == None` is False)."""
 
     def op(self: Tensor, other: Any) -> Any:
-        if isinstance(other, Tensor | int | float | bool | complex | np.ndarray | np.generic | list):
+        if isinstance(
+            other, Tensor | int | float | bool | complex | np.ndarray | np.generic | list
+        ):
             return fn(self, other)
         return NotImplemented
 
@@ -89,12 +125,24 @@ def _getitem(self: Tensor, index: Any) -> Tensor:
     return r
 
 
+def _part_setter(part: Any) -> Any:
+    """`z.real = v` writes into the real (or imaginary) part, a view of z."""
+
+    def setter(self: Tensor, value: Any) -> None:
+        methods.copy_(part(self), value)
+
+    return setter
+
+
 def _mH(self: Tensor) -> Tensor:
     if self.ndim == 0:
         import warnings
 
-        warnings.warn("Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().",
-                      UserWarning, stacklevel=2)
+        warnings.warn(
+            "Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().",
+            UserWarning,
+            stacklevel=2,
+        )
         return pointwise.conj(self)
     if self.ndim == 1:
         raise RuntimeError(
@@ -107,8 +155,11 @@ def _H(self: Tensor) -> Tensor:
     if self.ndim == 0:
         import warnings
 
-        warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
-                      UserWarning, stacklevel=2)
+        warnings.warn(
+            "Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
+            UserWarning,
+            stacklevel=2,
+        )
         return pointwise.conj(self)
     if self.ndim != 2:
         raise RuntimeError(
@@ -193,21 +244,42 @@ def _bind() -> None:
         "true_divide": pointwise.div,
         "multiply": pointwise.mul,
         "subtract": pointwise.sub,
-        "real": property(pointwise.real, lambda s, v: methods.copy_(pointwise.real(s), v)),
-        "imag": property(pointwise.imag, lambda s, v: methods.copy_(pointwise.imag(s), v)),
+        "real": property(pointwise.real, _part_setter(pointwise.real)),
+        "imag": property(pointwise.imag, _part_setter(pointwise.imag)),
         "is_conj": lambda s: False,
         "mH": property(_mH),
         "H": property(_H),
         "__array_priority__": 1000,
         "__array_ufunc__": None,
     }
-    for name in ["view_as", "reshape_as", "flatten", "unflatten", "expand_as", "chunk",
-                 "contiguous", "fliplr", "flipud", "swapaxes", "swapdims", "moveaxis"]:
+    for name in [
+        "view_as",
+        "reshape_as",
+        "flatten",
+        "unflatten",
+        "expand_as",
+        "chunk",
+        "contiguous",
+        "fliplr",
+        "flipud",
+        "swapaxes",
+        "swapdims",
+        "moveaxis",
+    ]:
         ops[name] = getattr(shape, name)
-    for name, dt in (("float", "float32"), ("double", "float64"), ("half", "float16"),
-                     ("long", "int64"), ("int", "int32"), ("short", "int16"), ("char", "int8"),
-                     ("byte", "uint8"), ("bool", "bool"), ("cfloat", "complex64"),
-                     ("cdouble", "complex128")):
+    for name, dt in (
+        ("float", "float32"),
+        ("double", "float64"),
+        ("half", "float16"),
+        ("long", "int64"),
+        ("int", "int32"),
+        ("short", "int16"),
+        ("char", "int8"),
+        ("byte", "uint8"),
+        ("bool", "bool"),
+        ("cfloat", "complex64"),
+        ("cdouble", "complex128"),
+    ):
         from .. import _dtype as D
 
         ops[name] = methods._caster(getattr(D, dt))
@@ -218,10 +290,18 @@ def _bind() -> None:
             setattr(T, k, v)
     for k, v in methods.build_inplace().items():
         setattr(T, k, v)
-    for dunder, name in (("__iadd__", "add"), ("__isub__", "sub"), ("__imul__", "mul"),
-                         ("__itruediv__", "div"), ("__ipow__", "pow"), ("__imod__", "remainder"),
-                         ("__ifloordiv__", "floor_divide"), ("__iand__", "bitwise_and"),
-                         ("__ior__", "bitwise_or"), ("__ixor__", "bitwise_xor")):
+    for dunder, name in (
+        ("__iadd__", "add"),
+        ("__isub__", "sub"),
+        ("__imul__", "mul"),
+        ("__itruediv__", "div"),
+        ("__ipow__", "pow"),
+        ("__imod__", "remainder"),
+        ("__ifloordiv__", "floor_divide"),
+        ("__iand__", "bitwise_and"),
+        ("__ior__", "bitwise_or"),
+        ("__ixor__", "bitwise_xor"),
+    ):
         setattr(T, dunder, methods._INPLACE[name])
     _ = make_inplace
 

@@ -30,7 +30,9 @@ _fwd_active = _fwd._active  # True while forward-mode AD (or a saved-tensor hook
 
 
 def _leaf_inplace_error() -> RuntimeError:
-    return RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    return RuntimeError(
+        "a leaf Variable that requires grad is being used in an in-place operation."
+    )
 
 
 def result_dtype(ins: Any, rule: str) -> D.dtype:
@@ -39,8 +41,11 @@ def result_dtype(ins: Any, rule: str) -> D.dtype:
     n = len(ins)
     if n == 1:
         dt = a.dtype if isinstance(a, Tensor) else D.result_type(a)
-    elif n == 2 and isinstance(a, Tensor) and isinstance(ins[1], Tensor) and (
-        a.dtype is ins[1].dtype
+    elif (
+        n == 2
+        and isinstance(a, Tensor)
+        and isinstance(ins[1], Tensor)
+        and (a.dtype is ins[1].dtype)
     ):
         dt = a.dtype
     else:

@@ -39,9 +39,29 @@ class OpDef:
     """One op of the table (see the module docstring); filled in by `defop`."""
 
     __slots__ = (
-        "name", "forward", "call", "bind", "params", "nin", "list_input", "rule", "formulas",
-        "save_idx", "saves_result", "node", "node_cls", "outputs", "public", "methods",
-        "differentiable", "inplace_of", "jvp", "spec", "doc", "is_view", "in_idx",
+        "name",
+        "forward",
+        "call",
+        "bind",
+        "params",
+        "nin",
+        "list_input",
+        "rule",
+        "formulas",
+        "save_idx",
+        "saves_result",
+        "node",
+        "node_cls",
+        "outputs",
+        "public",
+        "methods",
+        "differentiable",
+        "inplace_of",
+        "jvp",
+        "spec",
+        "doc",
+        "is_view",
+        "in_idx",
         "reads_shapes",
     )
     name: str
@@ -85,9 +105,9 @@ def _signature(fn: Callable) -> tuple[list[str], list[str], list[str]]:
     parts = list(names)
     call_args = list(names)
     k = co.co_argcount
-    kwonly = list(co.co_varnames[k + (1 if co.co_flags & _CO_VARARGS else 0) :][
-        : co.co_kwonlyargcount
-    ])
+    kwonly = list(
+        co.co_varnames[k + (1 if co.co_flags & _CO_VARARGS else 0) :][: co.co_kwonlyargcount]
+    )
     if co.co_flags & _CO_VARARGS:
         star = co.co_varnames[k + co.co_kwonlyargcount]
         parts.append("*" + star)

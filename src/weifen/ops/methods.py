@@ -72,16 +72,18 @@ def type_as(self: Tensor, other: Tensor) -> Tensor:
     return to(self, other.dtype)
 
 
-def new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
+def new_tensor(
+    self: Tensor, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     from .._creation import tensor
 
     return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
 def _new_filled(value: Any) -> Any:
-    def new(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
-            requires_grad: bool = False) -> Tensor:
+    def new(
+        self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
         from .._creation import _fill
 
         return _fill(size, value, dtype or self.dtype, requires_grad, device)
@@ -89,8 +91,15 @@ def _new_filled(value: Any) -> Any:
     return new
 
 
-def new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def new_full(
+    self: Tensor,
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     from .._creation import _fill
 
     return _fill(tuple(size), fill_value, dtype or self.dtype, requires_grad, device)
@@ -99,10 +108,15 @@ def new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None, dev
 # ---- in-place ops -------------------------------------------------------------------------
 
 
-@defop("FillBackward0", inputs=("self", "value"), grads={
-    "self": lambda F, g: F.zeros_grad(g),
-    "value": lambda F, g: F.sum(g),
-}, method=False)
+@defop(
+    "FillBackward0",
+    inputs=("self", "value"),
+    grads={
+        "self": lambda F, g: F.zeros_grad(g),
+        "value": lambda F, g: F.sum(g),
+    },
+    method=False,
+)
 def fill(self, value):
     """A tensor shaped like self, filled with value."""
     return np.full_like(self, value)
@@ -113,10 +127,15 @@ def zero(self):
     return np.zeros_like(self)
 
 
-@defop("CopyBackwards", inputs=("self", "src"), grads={
-    "self": lambda F, g: F.zeros_grad(g),
-    "src": lambda F, g: g,
-}, method=False)
+@defop(
+    "CopyBackwards",
+    inputs=("self", "src"),
+    grads={
+        "self": lambda F, g: F.zeros_grad(g),
+        "src": lambda F, g: g,
+    },
+    method=False,
+)
 def copy_from(self, src):
     """src broadcast to self's shape, in self's dtype."""
     return np.broadcast_to(np.asarray(src), self.shape).astype(self.dtype)
@@ -156,14 +175,78 @@ _INPLACE: dict[str, Any] = {}
 # In-place variants of table ops: `x.add_(y)` is `add` computed out of place, then written
 # into x (see _dispatch.make_inplace for the graph side).
 INPLACE_OPS = (
-    "add", "sub", "mul", "div", "pow", "clamp", "neg", "abs", "exp", "log", "sqrt", "sin", "cos",
-    "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc", "frac", "reciprocal", "sign",
-    "masked_fill", "scatter", "scatter_add", "fill", "zero", "lerp", "remainder", "fmod",
-    "floor_divide", "rsqrt", "expm1", "log1p", "log2", "log10", "square_", "t", "transpose",
-    "squeeze", "unsqueeze", "clamp_min_", "clamp_max_", "nan_to_num", "atan2", "tril", "triu",
-    "erf", "asin", "acos", "atan", "sinh", "cosh", "tan", "maximum_", "minimum_", "eq", "ne",
-    "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
-    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "index_select_",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "pow",
+    "clamp",
+    "neg",
+    "abs",
+    "exp",
+    "log",
+    "sqrt",
+    "sin",
+    "cos",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "frac",
+    "reciprocal",
+    "sign",
+    "masked_fill",
+    "scatter",
+    "scatter_add",
+    "fill",
+    "zero",
+    "lerp",
+    "remainder",
+    "fmod",
+    "floor_divide",
+    "rsqrt",
+    "expm1",
+    "log1p",
+    "log2",
+    "log10",
+    "square_",
+    "t",
+    "transpose",
+    "squeeze",
+    "unsqueeze",
+    "clamp_min_",
+    "clamp_max_",
+    "nan_to_num",
+    "atan2",
+    "tril",
+    "triu",
+    "erf",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "tan",
+    "maximum_",
+    "minimum_",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "bitwise_not",
+    "index_select_",
 )
 
 
@@ -241,7 +324,9 @@ def bernoulli_(self: Tensor, p: float = 0.5, *, generator: Any = None) -> Tensor
     return _random_fill(self, rng(generator).random(self._data.shape) < p)
 
 
-def random_(self: Tensor, from_: int = 0, to: int | None = None, *, generator: Any = None) -> Tensor:
+def random_(
+    self: Tensor, from_: int = 0, to: int | None = None, *, generator: Any = None
+) -> Tensor:
     from .._random import rng
 
     if to is None:
@@ -260,19 +345,22 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
     from .._random import rng
 
     prob = input._data if p is None else p
-    return _wrap((rng(generator).random(input._data.shape) < prob).astype(input.dtype.np), input.dtype)
+    return _wrap(
+        (rng(generator).random(input._data.shape) < prob).astype(input.dtype.np), input.dtype
+    )
 
 
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
-                generator: Any = None) -> Tensor:
+def multinomial(
+    input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None
+) -> Tensor:
     """Matches `torch.multinomial`."""
     from .._random import rng
 
     r = rng(generator)
     p = np.atleast_2d(input._data.astype(np.float64))
-    out = np.stack([
-        r.choice(p.shape[1], num_samples, replace=replacement, p=row / row.sum()) for row in p
-    ])
+    out = np.stack(
+        [r.choice(p.shape[1], num_samples, replace=replacement, p=row / row.sum()) for row in p]
+    )
     if input.ndim == 1:
         out = out[0]
     return _wrap(out.astype(np.int64), D.int64)
@@ -317,8 +405,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     return return_type("sort")(_pick_along(input, idx, dim), _wrap(idx, D.int64))
 
 
-def argsort(input: Tensor, dim: int = -1, descending: bool = False,
-            stable: bool = False) -> Tensor:
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """Matches `torch.argsort`."""
     return _wrap(_sort_indices(input._data, dim, descending), D.int64)
 
@@ -353,28 +440,38 @@ def nonzero(input: Tensor, *, out: Any = None, as_tuple: bool = False) -> Any:
 
 
 def _scalar_name(dt: D.dtype) -> str:
-    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-             "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+    names = {
+        "float32": "Float",
+        "float64": "Double",
+        "float16": "Half",
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+        "complex64": "ComplexFloat",
+        "complex128": "ComplexDouble",
+    }
     return names.get(str(dt).split(".")[-1], str(dt))
 
 
 def _close(input: Tensor, other: Tensor, rtol: float, atol: float, equal_nan: bool) -> np.ndarray:
     if input.dtype is not other.dtype:
-        raise RuntimeError(
-            f"{_scalar_name(input.dtype)} did not match {_scalar_name(other.dtype)}"
-        )
+        raise RuntimeError(f"{_scalar_name(input.dtype)} did not match {_scalar_name(other.dtype)}")
     return np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
-def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
-            equal_nan: bool = False) -> Tensor:
+def isclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
     """Matches `torch.isclose`."""
     return _wrap(np.asarray(_close(input, other, rtol, atol, equal_nan)), D.bool)
 
 
-def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
-             equal_nan: bool = False) -> bool:
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
     """Matches `torch.allclose`."""
     return bool(np.all(_close(input, other, rtol, atol, equal_nan)))
 
@@ -386,9 +483,15 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     """Matches `torch.count_nonzero`."""
-    axis = None if dim is None else (
-        tuple(_wdim(d, input.ndim) for d in dim) if isinstance(dim, list | tuple)
-        else _wdim(dim, input.ndim))
+    axis = (
+        None
+        if dim is None
+        else (
+            tuple(_wdim(d, input.ndim) for d in dim)
+            if isinstance(dim, list | tuple)
+            else _wdim(dim, input.ndim)
+        )
+    )
     return _wrap(np.asarray(np.count_nonzero(input._data, axis=axis)).astype(np.int64), D.int64)
 
 
@@ -431,7 +534,10 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     if indexing is None:
         warnings.warn(
             "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
-            "argument.", UserWarning, stacklevel=2)
+            "argument.",
+            UserWarning,
+            stacklevel=2,
+        )
         indexing = "ij"
     ts = list(tensors)
     swap = indexing == "xy" and len(ts) >= 2
@@ -449,8 +555,9 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     return tuple(out)
 
 
-def repeat_interleave(input: Any, repeats: Any = None, dim: int | None = None, *,
-                      output_size: Any = None) -> Tensor:
+def repeat_interleave(
+    input: Any, repeats: Any = None, dim: int | None = None, *, output_size: Any = None
+) -> Tensor:
     """Matches `torch.repeat_interleave` (an index_select with repeated indices)."""
     if repeats is None:  # torch.repeat_interleave(repeats): indices repeated by their counts
         counts = input._data.astype(np.int64)
@@ -481,7 +588,14 @@ def tile(input: Tensor, *dims: Any) -> Tensor:
 
 # broadcast_shapes, broadcast_tensors and meshgrid (torch.* only) wait for their opdb specs.
 EXTRA_METHODS = {
-    "sort": sort, "argsort": argsort, "topk": topk, "nonzero": nonzero, "isclose": isclose,
-    "allclose": allclose, "equal": equal, "count_nonzero": count_nonzero,
-    "repeat_interleave": repeat_interleave, "tile": tile,
+    "sort": sort,
+    "argsort": argsort,
+    "topk": topk,
+    "nonzero": nonzero,
+    "isclose": isclose,
+    "allclose": allclose,
+    "equal": equal,
+    "count_nonzero": count_nonzero,
+    "repeat_interleave": repeat_interleave,
+    "tile": tile,
 }
