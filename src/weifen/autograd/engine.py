@@ -688,6 +688,25 @@ def backward(
 ) -> None:
     """Accumulate the gradients of `tensors` into the leaves' `.grad`.
     Matches `torch.autograd.backward`."""
+    if (
+        grad_tensors is None
+        and grad_variables is None
+        and inputs is None
+        and not create_graph
+        and isinstance(tensors, Tensor)
+        and tensors._requires_grad
+        and tensors._data.size == 1
+        and tensors.dtype.is_floating_point
+    ):
+        # the everyday `loss.backward()`: a scalar, gradient 1, no options
+        prev = _state.enabled
+        _state.enabled = False
+        try:
+            root = (*_root_node(tensors), np.ones(tensors._data.shape, tensors.dtype.np))
+            _execute([root], _Run(False, bool(retain_graph), True), None, None)
+        finally:
+            _state.enabled = prev
+        return
     outputs = _as_list(tensors)
     if grad_tensors is None:
         grad_tensors = grad_variables
