@@ -458,3 +458,21 @@ def test_1m_chain_delete_in_thread():
     t.start()
     t.join()
     assert not err
+
+
+def test_large_gradients_summed_in_place_stay_correct():
+    # Past 65,536 elements the engine adds later gradients into a buffer it owns (the first
+    # fresh formula output). Gradients passed through unchanged (add) or shared between
+    # inputs must never be written into.
+    n = 70_000
+    rng = np.random.default_rng(0)
+    xa = rng.standard_normal(n)
+    ya = rng.standard_normal(n)
+    x = weifen.tensor(xa, requires_grad=True)
+    y = weifen.tensor(ya, requires_grad=True)
+    z = x + y  # AddBackward0 hands the same gradient to x and y
+    loss = (x * x + 3 * x).sum() + (z * z).sum() + (y * 2).sum()
+    loss.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * xa + 3 + 2 * (xa + ya), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(y.grad.numpy(), 2 * (xa + ya) + 2, rtol=1e-12, atol=1e-12)
+    assert not np.shares_memory(x.grad.numpy(), y.grad.numpy())

@@ -426,10 +426,16 @@ def _execute(
             continue
         if node._pre_hooks:
             grads = _run_pre_hooks(node, grads, graph)
+        mine = None
         if isinstance(node, OpNode):
             outs = run_op_node(node, grads, graph)
             if not retain and (node._saved or node._result is not None):
                 _free(node)
+            if not graph and not node._post_hooks:
+                g0 = grads[0]
+                # only worth it (and only paid) for large arrays
+                if type(g0) is _ndarray and g0.size >= 65536:
+                    mine = _fresh_outputs(outs, grads)
         else:
             outs = node._apply(grads, graph)  # type: ignore[attr-defined]  # custom Function
             if not retain:
@@ -444,6 +450,8 @@ def _execute(
             if g is not None:
                 if nxt._nout == 1 and nxt not in buffers:
                     buffers[nxt] = [g]  # the first gradient to arrive: no sum yet
+                    if mine is not None and id(g) in mine:
+                        owned.add(id(g))  # later arrivals may add into it in place
                 else:
                     run.add(nxt, nr, g, nxt._nout)
             c = deps[nxt] - 1
@@ -457,6 +465,32 @@ def _execute(
                         follow = None
                     heappush(heap, (-nxt._seq, id(nxt), nxt))
     return captured
+
+
+def _fresh_outputs(outs: list, grads: list) -> set[int]:
+    """The ids of a node's output gradients that nothing else holds: arrays its formulas
+    made (not one of the incoming gradients, not a view, not given for two inputs), which
+    the engine may then own and add into in place. A large-tensor backward so allocates one
+    buffer less per input that receives several gradients (x * x + 3 * x)."""
+    seen: set[int] = set()
+    twice: set[int] = set()
+    incoming = {id(g) for g in grads}
+    for g in outs:
+        if g is None:
+            continue
+        k = id(g)
+        if k in seen:
+            twice.add(k)
+        seen.add(k)
+    return {
+        id(g)
+        for g in outs
+        if type(g) is _ndarray
+        and id(g) not in twice
+        and id(g) not in incoming
+        and g.base is None
+        and g.flags.writeable
+    }
 
 
 def _capture(node: Node, grads: list, capture: dict, captured: list) -> None:
