@@ -40,8 +40,6 @@ __all__ = [
     "scalar_tensor",
 ]
 
-_builtin_range = range
-
 
 def _finish(data: np.ndarray, dtype: D.dtype, requires_grad: bool) -> Tensor:
     t = _wrap(data, dtype)
@@ -647,6 +645,3 @@ def _rebuild(data: np.ndarray, dtype_name: str, requires_grad: bool) -> Tensor:
     t = _wrap(np.array(data), dt)
     t._requires_grad = requires_grad
     return t
-
-
-_ = _builtin_range

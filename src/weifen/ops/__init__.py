@@ -12,7 +12,6 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import activation, indexing, linalg, methods, pointwise, reduction, shape
-from ._dispatch import make_inplace
 from ._registry import GRAPH, RAW, TABLE
 
 __all__ = ["TABLE", "RAW", "GRAPH", "FUNCTIONS"]
@@ -303,7 +302,6 @@ def _bind() -> None:
         ("__ixor__", "bitwise_xor"),
     ):
         setattr(T, dunder, methods._INPLACE[name])
-    _ = make_inplace
 
 
 _bind()

@@ -274,10 +274,6 @@ def square_(self: Tensor) -> Tensor:
     return _INPLACE["pow"](self, 2)
 
 
-def requires_grad_float(t: Tensor) -> None:
-    pass
-
-
 # ---- item assignment --------------------------------------------------------------------------
 
 

@@ -541,6 +541,3 @@ def cumprod(self, dim, *, dtype=None):
     if self.ndim == 0:
         return self.astype(npdt or self.dtype, copy=True)
     return np.cumprod(self, axis=_wrap_dim(dim, self.ndim), dtype=npdt)
-
-
-_ = D
