@@ -1033,6 +1033,47 @@ spec("adjoint", lambda: [Sample((rnd(2, 3),), name="2-d"), Sample((rnd(2, 2, 3),
 spec("vdot", lambda: [Sample((rnd(3), rnd(3)), name=""), Sample((ints(3), ints(3)), name="int64")])
 
 
+# comparisons and index helpers exported as torch.* functions (methods.py composites)
+spec(
+    "isclose",
+    lambda: [Sample((exact([1.0, 2.0, 3.0]), exact([1.0, 2.0 + 1e-9, 3.1])), name="")],
+    grad=False,
+)
+spec(
+    "allclose",
+    lambda: [Sample((exact([1.0, 2.0]), exact([1.0, 2.0 + 1e-9])), name="")],
+    call=lambda lib, a, b: lib.tensor(lib.allclose(a, b)),
+    grad=False,
+)
+spec(
+    "equal",
+    lambda: [Sample((ints(2, 3), ints(2, 3)), name="")],
+    call=lambda lib, a, b: lib.tensor([lib.equal(a, b), lib.equal(a, a)]),
+    grad=False,
+)
+spec(
+    "count_nonzero",
+    lambda: [
+        Sample((ints(3, 4, lo=-1, hi=2),), name="all"),
+        Sample((ints(3, 4, lo=-1, hi=2), 1), name="dim"),
+    ],
+    grad=False,
+)
+spec("nonzero", lambda: [Sample((ints(3, 4, lo=-1, hi=2),), name="")], grad=False)
+spec(
+    "argsort",
+    lambda: [Sample((rnd(3, 4),), name="last"), Sample((rnd(3, 4), 0, True), name="dim,desc")],
+    grad=False,
+)
+spec(
+    "tile", lambda: [Sample((rnd(2, 3), (2, 1)), name="2-d"), Sample((rnd(3), (2, 2)), name="grow")]
+)
+spec(
+    "repeat_interleave",
+    lambda: [Sample((rnd(2, 3), 2), name="flat"), Sample((rnd(2, 3), 2, 1), name="dim")],
+)
+
+
 # the derivative tests use one of the variants; these are forward-only through torch
 NOT_DIFFERENTIABLE = {n for n, s in SPECS.items() if not s.grad}
 

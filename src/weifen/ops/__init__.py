@@ -83,7 +83,23 @@ for _mod, _names in (
         ],
     ),
     (linalg, ["einsum", "ger", "vdot"]),
-    (methods, ["max", "min", "bernoulli", "multinomial"]),
+    (
+        methods,
+        [
+            "max",
+            "min",
+            "bernoulli",
+            "multinomial",
+            "isclose",
+            "allclose",
+            "equal",
+            "count_nonzero",
+            "nonzero",
+            "argsort",
+            "tile",
+            "repeat_interleave",
+        ],
+    ),
 ):
     for _n in _names:
         FUNCTIONS[_n] = getattr(_mod, _n)
