@@ -1033,6 +1033,23 @@ spec("adjoint", lambda: [Sample((rnd(2, 3),), name="2-d"), Sample((rnd(2, 2, 3),
 spec("vdot", lambda: [Sample((rnd(3), rnd(3)), name=""), Sample((ints(3), ints(3)), name="int64")])
 
 
+# sorting: the values are differentiable (their gradient goes back to the sorted positions)
+spec(
+    "sort",
+    lambda: [
+        Sample((rnd(3, 4),), name="last"),
+        Sample((rnd(3, 4), 0, True), name="dim,desc"),
+        Sample((rnd(),), name="0-d"),
+    ],
+    call=lambda lib, *a: lib.sort(*a).values,
+)
+spec(
+    "topk",
+    lambda: [Sample((rnd(3, 4), 2), name="k=2"), Sample((rnd(3, 4), 1, 0, False), name="smallest")],
+    call=lambda lib, *a: lib.topk(*a).values,
+)
+
+
 # comparisons and index helpers exported as torch.* functions (methods.py composites)
 spec(
     "isclose",

@@ -142,6 +142,8 @@ SAMPLES: dict[str, list] = {
     "index_to_dim_backward": [((T(2), I(1, 0), (2, 3), 1, False), {})],
     "gather_dim": [((T(2, 3), I(1, 0), 1, False), {})],
     "max_dim": [((T(2, 3), 1), {})],
+    "sort": [((T(2, 3), 1, True), {})],
+    "topk": [((T(2, 3), 2), {})],
     "min_dim": [((T(2, 3), 0, True), {})],
     "norm": [((T(2, 3),), {}), ((T(2, 3), 1, 1), {})],
     "logsumexp": [((T(2, 3), 1), {})],

@@ -376,53 +376,9 @@ def _wdim(dim: int, ndim: int) -> int:
     return dim % n
 
 
-def _sort_indices(raw: np.ndarray, dim: int, descending: bool) -> np.ndarray:
-    """Indices that sort `raw` along `dim`; ties keep their original order either way."""
-    if raw.ndim == 0:
-        return np.zeros((), np.int64)
-    ax = _wdim(dim, raw.ndim)
-    if not descending:
-        return np.argsort(raw, axis=ax, kind="stable").astype(np.int64)
-    n = raw.shape[ax]
-    flipped = np.argsort(np.flip(raw, ax), axis=ax, kind="stable")
-    return (n - 1 - np.flip(flipped, ax)).astype(np.int64)
-
-
-def _take(raw: np.ndarray, idx: np.ndarray, dim: int) -> np.ndarray:
-    return raw.copy() if raw.ndim == 0 else np.take_along_axis(raw, idx, _wdim(dim, raw.ndim))
-
-
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
-    """Matches `torch.sort`: (values, indices), ties in their original order. (The values
-    come from a gather, so their grad_fn is GatherBackward0 where PyTorch's is SortBackward0.)"""
-    from ._dispatch import return_type
-
-    idx = _sort_indices(input._data, dim, descending)
-    return return_type("sort")(_pick_along(input, idx, dim), _wrap(idx, D.int64))
-
-
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """Matches `torch.argsort`."""
-    return _wrap(_sort_indices(input._data, dim, descending), D.int64)
-
-
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
-    """Matches `torch.topk` (values via a gather, as `sort`)."""
-    from ._dispatch import return_type
-
-    n = input.shape[_wdim(dim, input.ndim)] if input.ndim else 1
-    if not 0 <= k <= n:
-        raise RuntimeError("selected index k out of range")
-    idx = _sort_indices(input._data, dim, largest)
-    if input.ndim:
-        idx = np.take(idx, np.arange(k), axis=_wdim(dim, input.ndim))
-    return return_type("topk")(_pick_along(input, idx, dim), _wrap(idx, D.int64))
-
-
-def _pick_along(input: Tensor, idx: np.ndarray, dim: int) -> Tensor:
-    if input.ndim == 0:
-        return shape.clone(input)
-    return indexing.gather(input, _wdim(dim, input.ndim), _wrap(idx, D.int64))
+    return _wrap(reduction.sort_indices(input._data, dim, descending), D.int64)
 
 
 def nonzero(input: Tensor, *, out: Any = None, as_tuple: bool = False) -> Any:
@@ -584,9 +540,7 @@ def tile(input: Tensor, *dims: Any) -> Tensor:
 
 # broadcast_shapes, broadcast_tensors and meshgrid (torch.* only) wait for their opdb specs.
 EXTRA_METHODS = {
-    "sort": sort,
     "argsort": argsort,
-    "topk": topk,
     "nonzero": nonzero,
     "isclose": isclose,
     "allclose": allclose,

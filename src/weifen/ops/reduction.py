@@ -541,3 +541,70 @@ def cumprod(self, dim, *, dtype=None):
     if self.ndim == 0:
         return self.astype(npdt or self.dtype, copy=True)
     return np.cumprod(self, axis=_wrap_dim(dim, self.ndim), dtype=npdt)
+
+
+# ---- sorting: values are differentiable, indices are not ---------------------------------
+
+
+def sort_indices(a, dim, descending):
+    """Indices that sort `a` along `dim`; ties keep their original order either way."""
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return np.zeros((), np.int64)
+    ax = _wrap_dim(dim, a.ndim)
+    if not descending:
+        return np.argsort(a, axis=ax, kind="stable").astype(np.int64)
+    n = a.shape[ax]
+    flipped = np.argsort(np.flip(a, ax), axis=ax, kind="stable")
+    return (n - 1 - np.flip(flipped, ax)).astype(np.int64)
+
+
+def _topk_indices(a, k, dim, largest):
+    idx = sort_indices(a, dim, largest)
+    if idx.ndim:
+        idx = np.take(idx, np.arange(k), axis=_wrap_dim(dim, idx.ndim))
+    return idx
+
+
+def _place_back(F, g, idx, self_shape, dim):
+    # the gradient of a selection along dim goes back to the selected positions
+    if len(self_shape) == 0:
+        return g
+    return F.index_to_dim_backward(g, idx, self_shape, dim, True)
+
+
+@defop(
+    "SortBackward0",
+    grads={
+        "self": lambda F, g, self, self_shape, dim, descending: _place_back(
+            F, g, sort_indices(self, dim, descending), self_shape, dim
+        )
+    },
+    outputs="sort",
+)
+def sort(self, dim=-1, descending=False, stable=False):
+    """Matches `torch.sort`: (values, indices); ties keep their original order."""
+    idx = sort_indices(self, dim, descending)
+    if self.ndim == 0:
+        return self.copy(), idx
+    return np.take_along_axis(self, idx, _wrap_dim(dim, self.ndim)), idx
+
+
+@defop(
+    "TopkBackward0",
+    grads={
+        "self": lambda F, g, self, self_shape, k, dim, largest: _place_back(
+            F, g, _topk_indices(self, k, dim, largest), self_shape, dim
+        )
+    },
+    outputs="topk",
+)
+def topk(self, k, dim=-1, largest=True, sorted=True):
+    """Matches `torch.topk` (ties keep their original order)."""
+    n = self.shape[_wrap_dim(dim, self.ndim)] if self.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    idx = _topk_indices(self, k, dim, largest)
+    if self.ndim == 0:
+        return self.copy(), idx
+    return np.take_along_axis(self, idx, _wrap_dim(dim, self.ndim)), idx
