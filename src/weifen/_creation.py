@@ -302,7 +302,9 @@ def full(
 def scalar_tensor(
     s: Any, *, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    return full((), s, dtype=dtype or D.get_default_dtype(), requires_grad=requires_grad)
+    return full(
+        (), s, dtype=dtype or D.get_default_dtype(), device=device, requires_grad=requires_grad
+    )
 
 
 def arange(
@@ -408,7 +410,10 @@ def eye(
     return _finish(np.eye(n, m, dtype=dtype.np), dtype, requires_grad)
 
 
-def _like(t: Tensor, value: Any, dtype: D.dtype | None, requires_grad: bool) -> Tensor:
+def _like(
+    t: Tensor, value: Any, dtype: D.dtype | None, requires_grad: bool, device: Any = None
+) -> Tensor:
+    check_device(device)  # a CUDA request is an error, never a silent CPU tensor
     dt = dtype or t.dtype
     return _finish(np.full(t._data.shape, value, dt.np), dt, requires_grad)
 
@@ -423,7 +428,7 @@ def zeros_like(
     memory_format: Any = None,
 ) -> Tensor:
     """Matches `torch.zeros_like`."""
-    return _like(input, 0, dtype, requires_grad)
+    return _like(input, 0, dtype, requires_grad, device)
 
 
 def ones_like(
@@ -436,7 +441,7 @@ def ones_like(
     memory_format: Any = None,
 ) -> Tensor:
     """Matches `torch.ones_like`."""
-    return _like(input, 1, dtype, requires_grad)
+    return _like(input, 1, dtype, requires_grad, device)
 
 
 def empty_like(
@@ -449,7 +454,7 @@ def empty_like(
     memory_format: Any = None,
 ) -> Tensor:
     """Matches `torch.empty_like` (zeros here)."""
-    return _like(input, 0, dtype, requires_grad)
+    return _like(input, 0, dtype, requires_grad, device)
 
 
 def full_like(
@@ -463,7 +468,7 @@ def full_like(
     memory_format: Any = None,
 ) -> Tensor:
     """Matches `torch.full_like`."""
-    return _like(input, fill_value, dtype, requires_grad)
+    return _like(input, fill_value, dtype, requires_grad, device)
 
 
 def _float_dtype(dtype: D.dtype | None, name: str) -> D.dtype:
@@ -591,7 +596,11 @@ def rand_like(
     memory_format: Any = None,
 ) -> Tensor:
     return rand(
-        input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator
+        input.shape,
+        dtype=dtype or input.dtype,
+        device=device,
+        requires_grad=requires_grad,
+        generator=generator,
     )
 
 
@@ -606,7 +615,11 @@ def randn_like(
     memory_format: Any = None,
 ) -> Tensor:
     return randn(
-        input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator
+        input.shape,
+        dtype=dtype or input.dtype,
+        device=device,
+        requires_grad=requires_grad,
+        generator=generator,
     )
 
 
@@ -621,7 +634,7 @@ def randint_like(
 ) -> Tensor:
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype)
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device)
 
 
 def _legacy_constructor(self: Tensor, *args: Any, **kwargs: Any) -> None:
