@@ -25,6 +25,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Size, Tensor, _wrap
 from . import anomaly
+from .fused import raw_backward
 from .grad_mode import _state
 from .graph import AccumulateGrad, Node, OpNode, accumulate_node
 
@@ -229,6 +230,10 @@ def _fit(gi: Any, m: tuple, graph: bool) -> Any:
     return gi
 
 
+def _fit_raw(gi: Any, m: tuple) -> Any:
+    return _fit(gi, m, False)
+
+
 def _result_tensors(node: OpNode) -> Any:
     """Under create_graph, `result` must be a Tensor whose grad_fn is this node, so that a
     formula reading it is differentiated through the node (no reference cycle is kept: the
@@ -335,17 +340,22 @@ class _Run:
 def _collect(roots: list[Node]) -> dict[Node, int]:
     """Number of incoming edges of every node reachable from the roots."""
     deps: dict[Node, int] = {}
-    seen = set(roots)
+    get = deps.get
     stack = list(roots)
+    pop, push = stack.pop, stack.append
+    # a node is expanded when first reached (deps has no entry yet); a root reached from
+    # another root must not be expanded twice, so several roots start as reached
+    roots_reached = set(roots) if len(roots) > 1 else ()
     while stack:
-        n = stack.pop()
-        for nxt, _ in n.next_functions:
-            if nxt is None:
-                continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+        for nxt, _ in pop().next_functions:
+            if nxt is not None:
+                c = get(nxt)
+                if c is None:
+                    deps[nxt] = 1
+                    if nxt not in roots_reached:
+                        push(nxt)
+                else:
+                    deps[nxt] = c + 1
     return deps
 
 
@@ -428,9 +438,21 @@ def _execute(
             grads = _run_pre_hooks(node, grads, graph)
         mine = None
         if isinstance(node, OpNode):
-            outs = run_op_node(node, grads, graph)
-            if not retain and (node._saved or node._result is not None):
-                _free(node)
+            op = node._op
+            bw = op.bw_raw
+            if bw is None:
+                bw = raw_backward(op)
+            if bw and not graph:
+                g0 = grads[0]
+                outs = bw(node, g0) if g0 is not None else [None] * len(node.next_functions)
+            else:
+                outs = run_op_node(node, grads, graph)
+            if not retain:
+                frees = op.frees
+                if frees:
+                    node._saved = node._result = None
+                elif frees is None:
+                    _free(node)
             if not graph and not node._post_hooks:
                 g0 = grads[0]
                 # only worth it (and only paid) for large arrays

@@ -63,6 +63,8 @@ class OpDef:
         "is_view",
         "in_idx",
         "reads_shapes",
+        "bw_raw",
+        "frees",
     )
     name: str
     forward: Callable
@@ -88,6 +90,8 @@ class OpDef:
     is_view: bool
     in_idx: tuple[int, ...]
     reads_shapes: bool
+    bw_raw: Any  # the generated plain backward (autograd/fused.py): None until first used
+    frees: bool | None  # whether backward frees what the node saved (None: decided per node)
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
@@ -223,6 +227,17 @@ def defop(
             None if f is None else (f[0], tuple(pos[r] for r in f[1])) for f in formulas
         )
         op.differentiable = any(f is not None for f in op.formulas)
+        op.bw_raw = None
+        # PyTorch's second-backward error concerns saved tensors: a node that saved an input
+        # or its result is freed after backward, one that saved only numbers or shapes is not
+        # (`x.sum()` can run backward twice). Other saved arguments are decided per node.
+        saves_input = not list_input and any(i in op.in_idx for i in op.save_idx)
+        if saves_input or op.saves_result:
+            op.frees = True
+        elif not op.save_idx:
+            op.frees = False
+        else:
+            op.frees = None
         op.node = node
         op.node_cls = node_class(node) if isinstance(node, str) else None
         if method is True:
