@@ -162,6 +162,9 @@ def run_op_node(node: OpNode, grads: list, graph: bool) -> list:
         g = grads[0]
         if g is None:
             return [None] * len(nf)
+        if meta is None:  # every input had the output's shape and dtype (see _record_one)
+            m = (g._data.shape, g.dtype) if graph else (g.shape, D.FROM_NP[g.dtype])
+            meta = (m,) * len(nf)
     else:
         g = _multi_grads(node, grads, graph)
         if g is None:

@@ -24,7 +24,12 @@ code for each op, once, the first time a backward pass meets the op. For `mul`
             o0 = None
         else:
             o0 = f0(F, g, s1)
-            if o0 is not None:
+            if o0 is None:
+                pass
+            elif meta is None:             # the inputs had the output's shape and dtype
+                if type(o0) is not ndarray or o0.shape != g.shape or o0.dtype is not g.dtype:
+                    o0 = fit(o0, (g.shape, FROM_NP[g.dtype]))
+            else:
                 m = meta[0]
                 if type(o0) is not ndarray or o0.shape != m[0] or o0.dtype is not m[1].np:
                     o0 = fit(o0, m)        # sum over broadcast dimensions, cast the dtype
@@ -41,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from .._dtype import FROM_NP
 from .._tensor import Tensor
 
 __all__ = ["raw_backward"]
@@ -62,8 +68,13 @@ def raw_backward(op: Any) -> Any:
         "    if s is None:",
         "        raise RuntimeError(SECOND_BACKWARD)",
     ]
+    # `x * x`: both formulas of a symmetric op give the same array when self is other, so
+    # the second is not computed again (the engine sums the two, exactly as before)
+    same = op.symmetric and op.save_idx == (0, 1)
     if nsave:
         lines.append(f"    {', '.join(saved)}, = s")
+        if same:
+            lines.append("    same = s0 is s1")
         lines.append("    v = node._versions")
         for k in range(nsave):
             lines += [
@@ -89,6 +100,7 @@ def raw_backward(op: Any) -> Any:
         "SECOND_BACKWARD": engine.SECOND_BACKWARD,
         "check_saved": engine._check_saved,
         "fit": engine._fit_raw,
+        "FROM_NP": FROM_NP,
     }
     outs = []
     for i, f in enumerate(op.formulas):
@@ -99,12 +111,25 @@ def raw_backward(op: Any) -> Any:
             continue
         env[f"f{i}"] = f[0]
         args = "".join(", " + names[k] for k in f[1])
+        if same and i == 1:
+            lines += [
+                "    if same and nf[0][0] is not None:",
+                "        o1 = o0",
+                "    el" + "if nf[1][0] is None:",
+            ]
+        else:
+            lines.append(f"    if nf[{i}][0] is None:")
         lines += [
-            f"    if nf[{i}][0] is None:",
             f"        {o} = None",
             "    else:",
             f"        {o} = f{i}(F, g{args})",
-            f"        if {o} is not None:",
+            f"        if {o} is None:",
+            "            pass",
+            "        elif meta is None:  # the input had the output's shape and dtype",
+            f"            if (type({o}) is not ndarray or {o}.shape != g.shape",
+            f"                    or {o}.dtype is not g.dtype):",
+            f"                {o} = fit({o}, (g.shape, FROM_NP[g.dtype]))",
+            "        else:",
             f"            m = meta[{i}]",
             f"            if (type({o}) is not ndarray or {o}.shape != m[0]",
             f"                    or {o}.dtype is not m[1].np):",

@@ -7,6 +7,7 @@ input requires grad. Nothing else happens on the hot path.
 
 from __future__ import annotations
 
+import sys
 from collections import namedtuple
 from typing import Any
 
@@ -127,23 +128,34 @@ def _edge(t: Any, formula: Any) -> tuple:
 
 def _record_one(op: Any, vals: tuple, inputs: tuple, r: Tensor, out: Any) -> None:
     """record() for the common case: one output, one or two inputs; the hot path of every
-    pointwise op, so it is written out rather than looped (a comprehension alone costs
-    0.3 us here)."""
+    op, so it is written out rather than looped (a comprehension alone costs 0.3 us here)."""
     cls = op.node_cls
     node = _new(cls if cls is not None else node_class(op.node(*vals)))
     a = inputs[0]
     if len(inputs) == 1:
         gf = a._grad_fn
         node.next_functions = ((gf if gf is not None else accumulate_node(a), a._output_nr),)
-        node._meta = ((a._data.shape, a.dtype),)
+        # `_meta` None: every input has the output's shape and dtype (most pointwise ops), so
+        # backward checks formulas' results against the incoming gradient; fewer objects per
+        # node for Python's cycle collector to walk
+        if op.reads_shapes or a._data.shape != out.shape or a.dtype is not r.dtype:
+            node._meta = ((a._data.shape, a.dtype),)
+        else:
+            node._meta = None
     else:
         b = inputs[1]
         formulas = op.formulas
         node.next_functions = (_edge(a, formulas[0]), _edge(b, formulas[1]))
-        node._meta = (
-            (a._data.shape, a.dtype) if isinstance(a, Tensor) else None,
-            (b._data.shape, b.dtype) if isinstance(b, Tensor) else None,
-        )
+        ma = (a._data.shape, a.dtype) if isinstance(a, Tensor) else None
+        mb = (b._data.shape, b.dtype) if isinstance(b, Tensor) else None
+        if (
+            op.reads_shapes
+            or (ma is not None and (ma[0] != out.shape or ma[1] is not r.dtype))
+            or (mb is not None and (mb[0] != out.shape or mb[1] is not r.dtype))
+        ):
+            node._meta = (ma, mb)
+        else:
+            node._meta = None
     save_idx = op.save_idx
     n = len(save_idx)
     if n == 0:
@@ -190,6 +202,13 @@ def make_fast_public(op: Any, general: Any) -> Any:
     tail = op.bind(*([None] * nin))[nin:]  # the defaults of the remaining parameters
     call = op.call
     is_float_rule = rule == "float"
+    # Temporary elision, as NumPy does for its own operators: in `x * x + 3 * x` the
+    # product `x * x` is a temporary nobody else can see, so add writes its result into that
+    # buffer instead of allocating (one large allocation and its page faults less). Only for
+    # ops that do not save `self` for backward, and only while nothing else references the
+    # tensor or its array (reference counts; CPython < 3.14, whose borrowed stack references
+    # would make a named tensor look like a temporary).
+    elide = _INPLACE_UFUNCS.get(op.name) if nin == 2 and 0 not in op.save_idx else None
     if nin == 1:
 
         def unary(*args: Any, **kwargs: Any) -> Any:
@@ -206,11 +225,14 @@ def make_fast_public(op: Any, general: Any) -> Any:
             out = call(d, *tail) if tail else fwd(d)
             if type(out) is not _ndarray:
                 out = _asarray(out)
-            r = _wrap(out, _FROM_NP[out.dtype])
+            odt = dt if out.dtype is dt.np else _FROM_NP[out.dtype]
+            r = _wrap(out, odt)
             if self._requires_grad and differentiable and _state.enabled:
-                if r.dtype._category >= _FLOAT:
-                    vals = (self, *tail) if tail else (self,)
-                    _record_one(op, vals, (self,), r, out)
+                if odt._category >= _FLOAT:
+                    if tail:
+                        _record_one(op, (self, *tail), args, r, out)
+                    else:
+                        _record_one(op, args, args, r, out)
             return r
 
         unary.__name__ = unary.__qualname__ = op.name
@@ -221,7 +243,6 @@ def make_fast_public(op: Any, general: Any) -> Any:
             return general(*args, **kwargs)
         a, b = args
         if type(a) is Tensor:
-            ta = True
             da: Any = a._data
             adt = a.dtype
         else:
@@ -242,17 +263,29 @@ def make_fast_public(op: Any, general: Any) -> Any:
             need = a._requires_grad
         else:
             return general(a, b)
-        try:
-            out = call(da, db, *tail) if tail else fwd(da, db)
-        except ValueError as e:
-            raise _translate(e, [da, db]) from None
+        if (
+            elide is not None
+            and type(da) is _ndarray
+            and da.nbytes >= _ELIDE_MIN_BYTES
+            and _refcount(a) <= _TEMP_REFS
+            and _refcount(da) <= 3  # a's slot, the local `da`, getrefcount's argument
+            and da.base is None
+            and da.flags.writeable
+            and da.dtype is dt.np
+            and (type(db) is not _ndarray or db.shape == da.shape)
+        ):
+            out = elide(da, db, out=da)  # `a` is a temporary: its buffer takes the result
+        else:
+            try:
+                out = call(da, db, *tail) if tail else fwd(da, db)
+            except ValueError as e:
+                raise _translate(e, [da, db]) from None
         if type(out) is not _ndarray:
             out = _asarray(out)
         odt = dt if out.dtype is dt.np else _FROM_NP[out.dtype]
         r = _wrap(out, odt)
         if need and differentiable and _state.enabled and odt._category >= _FLOAT:
-            _record_one(op, (a, b, *tail), (a, b), r, out)
-        del ta
+            _record_one(op, (a, b, *tail) if tail else args, args, r, out)
         return r
 
     binary.__name__ = binary.__qualname__ = op.name
@@ -284,6 +317,9 @@ def make_public(op: Any) -> Any:
     unary = len(in_idx) == 1
     differentiable = op.differentiable
     is_view = op.is_view
+    # single-output ops of one or two inputs record through _record_one (its one-input branch
+    # assumes that input requires grad: true whenever `need` is)
+    one_or_two = not op.list_input and len(in_idx) in (1, 2)
 
     def wrap_out(out: Any, vals: tuple, need: bool) -> Any:
         if outputs is None:
@@ -295,7 +331,10 @@ def make_public(op: Any) -> Any:
                 r._version = src._version
                 r._base = src if src._base is None else src._base
             if need and r.dtype._category >= _FLOAT:
-                record(op, vals, [vals[i] for i in in_idx], (r,), out)
+                if one_or_two:
+                    _record_one(op, vals, tuple([vals[i] for i in in_idx]), r, out)
+                else:
+                    record(op, vals, [vals[i] for i in in_idx], (r,), out)
             return r
         arrays = [o if type(o) is _ndarray else _asarray(o) for o in out]
         rs = [_wrap(a, _FROM_NP[a.dtype]) for a in arrays]
@@ -558,6 +597,11 @@ def make_inplace(op: Any) -> Any:
 
 
 _INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
+_refcount = sys.getrefcount
+# a temporary passed to binary(): the caller's stack, binary's args tuple, the local `a`, and
+# getrefcount's own argument; 0 disables elision
+_TEMP_REFS = 4 if sys.version_info < (3, 14) and sys.implementation.name == "cpython" else 0
+_ELIDE_MIN_BYTES = 256 * 1024  # NumPy's own threshold: below it elision does not pay
 
 
 def _direct(self: Tensor, args: tuple, kwargs: dict) -> bool:

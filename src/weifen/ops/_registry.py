@@ -65,6 +65,7 @@ class OpDef:
         "reads_shapes",
         "bw_raw",
         "frees",
+        "symmetric",
     )
     name: str
     forward: Callable
@@ -92,6 +93,7 @@ class OpDef:
     reads_shapes: bool
     bw_raw: Any  # the generated plain backward (autograd/fused.py): None until first used
     frees: bool | None  # whether backward frees what the node saved (None: decided per node)
+    symmetric: bool  # op(self, other) == op(other, self), formulas alike: see autograd/fused.py
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
@@ -167,6 +169,7 @@ def defop(
     name: str | None = None,
     jvp: dict[str, Callable] | None = None,
     view: bool = False,
+    symmetric: bool = False,
 ) -> Callable[[Callable], Callable]:
     """Register the decorated forward as an op; return the public (dispatched) function.
 
@@ -174,7 +177,9 @@ def defop(
     outputs: None (one tensor), "multi" (a tuple, each differentiable), or the name of a
       `torch.return_types` pair (values differentiable, indices not), e.g. "max";
     method: bind as a Tensor method too (True: the op's name; a string or tuple: those names);
-    view: the output shares the input's memory (and so its version counter), as PyTorch's views.
+    view: the output shares the input's memory (and so its version counter), as PyTorch's views;
+    symmetric: swapping self and other changes neither the op nor its formulas (mul), so a
+      plain backward of `x * x` computes the formula once.
     """
 
     def deco(fn: Callable) -> Callable:
@@ -228,6 +233,7 @@ def defop(
         )
         op.differentiable = any(f is not None for f in op.formulas)
         op.bw_raw = None
+        op.symmetric = symmetric
         # PyTorch's second-backward error concerns saved tensors: a node that saved an input
         # or its result is freed after backward, one that saved only numbers or shapes is not
         # (`x.sum()` can run backward twice). Other saved arguments are decided per node.

@@ -127,6 +127,7 @@ def rsub(self, other, *, alpha=1):
     "MulBackward0",
     inputs=("self", "other"),
     rule="promote",
+    symmetric=True,
     grads={
         "self": lambda F, g, other: g * F.conj(other),
         "other": lambda F, g, self: g * F.conj(self),

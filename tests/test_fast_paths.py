@@ -1,0 +1,125 @@
+"""The speed-only paths must compute exactly what the general paths compute.
+
+- autograd/fused.py: the generated per-op backward (plain backward) against run_op_node, the
+  general path it replaces, op by op over the op database's samples;
+- temporary elision in ops/_dispatch.py: `x * x + 3 * x` writes into the temporary's buffer,
+  and never into a tensor someone can still see;
+- `x * x`: the shared formula result gives PyTorch's gradient bit for bit;
+- `_meta` left out for nodes whose inputs match their output.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import weifen
+from weifen.autograd import engine
+from weifen.autograd.fused import raw_backward
+from weifen.autograd.graph import OpNode
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import test_ops  # noqa: E402
+from conftest import import_torch  # noqa: E402
+
+
+def _differentiable_cases() -> list:
+    return [pytest.param(c, id=c.key) for c in test_ops._cases() if c.differentiable]
+
+
+@pytest.mark.parametrize("case", _differentiable_cases())
+def test_generated_backward_matches_run_op_node(case):
+    out, _ = test_ops.call(weifen, case)
+    outs = out if isinstance(out, tuple | list) else (out,)
+    rng = np.random.default_rng(0)
+    checked = 0
+    for o in outs:
+        node = getattr(o, "grad_fn", None)
+        if not isinstance(node, OpNode) or node._nout != 1 or not raw_backward(node._op):
+            continue
+        d = o._data
+        g = np.asarray(rng.standard_normal(d.shape)).astype(d.dtype)
+        fast = node._op.bw_raw(node, g)
+        slow = engine.run_op_node(node, [g], False)
+        assert len(fast) == len(slow)
+        for a, b in zip(fast, slow):
+            if a is None or b is None:
+                assert a is None and b is None
+            else:
+                assert a.shape == b.shape and a.dtype == b.dtype
+                np.testing.assert_array_equal(a, b)
+        checked += 1
+    if case.spec.name in ("add", "mul", "sin", "exp", "matmul", "sum"):
+        assert checked
+
+
+def test_temporary_elision_reuses_the_buffer():
+    x = weifen.tensor(np.ones(1_000_000, np.float32), requires_grad=True)
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    y = x * x + 3 * x
+    peak_temp = tracemalloc.get_traced_memory()[1]
+    tracemalloc.reset_peak()
+    t = x * x
+    z = t + 3 * x
+    peak_named = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak_temp < peak_named - 3_000_000  # one 4 MB array less
+    np.testing.assert_array_equal(t.detach().numpy(), np.ones(1_000_000, np.float32))
+    np.testing.assert_array_equal(y.detach().numpy(), z.detach().numpy())
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.full(1_000_000, 5, np.float32))
+
+
+def test_elision_never_touches_a_visible_tensor():
+    big = np.linspace(-1, 1, 200_000, dtype=np.float32)
+    x = weifen.tensor(big, requires_grad=True)
+    e = x.exp()  # ExpBackward0 keeps its result: `e + 1` must not overwrite it
+    (e + 1).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.exp(big), rtol=1e-6)
+    # a view of a temporary shares its buffer
+    with weifen.no_grad():
+        a = weifen.tensor(big) * 2
+        v = a[:10]
+        b = a + 1
+        assert float(v[0]) == float(big[0] * 2)
+        assert float(b[0]) == float(big[0] * 2 + 1)
+    # mul saves both operands, so `(x * y) * 2` never writes into the product's buffer
+    x.grad = None
+    y = weifen.tensor(big, requires_grad=True)
+    ((x * y) * 2).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * big, rtol=1e-6)
+
+
+def test_square_gradient_is_pytorchs_bit_for_bit():
+    torch = import_torch()
+    data = np.random.default_rng(3).standard_normal(1000).astype(np.float32)
+    x = weifen.tensor(data, requires_grad=True)
+    (x * x + 3 * x).sum().backward()
+    # PyTorch's value: g*x + g*x accumulated after 3*g, in float32
+    g = np.ones_like(data)
+    expect = (g * np.float32(3) + g * data) + g * data
+    np.testing.assert_array_equal(x.grad.numpy(), expect)
+    if torch is not None:
+        tx = torch.tensor(data, requires_grad=True)
+        (tx * tx + 3 * tx).sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+
+
+def test_meta_left_out_only_when_inputs_match_the_output():
+    x = weifen.randn(3, requires_grad=True)
+    assert x.sin().grad_fn._meta is None
+    b = weifen.randn(2, 3, requires_grad=True)
+    n = x + b  # x broadcasts: its shape must be kept to sum the gradient back
+    assert n.grad_fn._meta is not None
+    n.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.full(3, 2, np.float32))
+    d = weifen.randn(3, dtype=weifen.float64, requires_grad=True)
+    m = x * d  # float32 * float64: x's gradient is cast back to float32
+    assert m.grad_fn._meta is not None
+    m.sum().backward()
+    assert x.grad.dtype == weifen.float32
