@@ -123,3 +123,58 @@ def test_meta_left_out_only_when_inputs_match_the_output():
     assert m.grad_fn._meta is not None
     m.sum().backward()
     assert x.grad.dtype == weifen.float32
+
+
+def _recorder_cases() -> list:
+    from weifen.ops._dispatch import _fast_ok
+    from weifen.ops._registry import TABLE
+
+    out = []
+    for c in test_ops._cases():
+        op = TABLE.get(c.spec.name)
+        if op is None or not op.differentiable or not _fast_ok(op) or c.sample.kwargs:
+            continue
+        if len(c.sample.args) == len(op.in_idx) and c.differentiable:
+            out.append(pytest.param(c, id=c.key))
+    return out
+
+
+_NODE_SLOTS = ("_op", "_saved", "_versions", "_result", "_meta", "_nout", "_out_versions")
+
+
+@pytest.mark.parametrize("case", _recorder_cases())
+def test_generated_recording_matches_record_one(case):
+    from weifen._tensor import _wrap
+    from weifen.ops._dispatch import _record_one
+    from weifen.ops._recorder import recorder
+    from weifen.ops._registry import TABLE
+
+    op = TABLE[case.spec.name]
+    args, _, _ = test_ops.build(weifen, case)
+    if not isinstance(args[0], weifen.Tensor) or not args[0].requires_grad:
+        pytest.skip("the fast path records only from a tensor that requires grad")
+    nin = len(op.in_idx)
+    tail = op.bind(*([None] * nin))[nin:]
+    raw = [a._data if isinstance(a, weifen.Tensor) else a for a in args]
+    out = np.asarray(op.call(*raw, *tail))
+    r1, r2 = _wrap(out, weifen.float64), _wrap(out, weifen.float64)
+    recorder(op, nin, tail)(*args, r1, out)
+    _record_one(op, (*args, *tail), tuple(args), r2, out)
+    n1, n2 = r1.grad_fn, r2.grad_fn
+    assert type(n1) is type(n2)
+    assert n1.next_functions == n2.next_functions
+    for name in _NODE_SLOTS:
+        v1, v2 = getattr(n1, name), getattr(n2, name)
+        if name == "_out_versions" and v1 is not None:
+            v1 = [(id(c), v) for c, v in v1]
+            v2 = [(id(c) if c is not r2._version else id(r1._version), v) for c, v in v2]
+        assert _same(v1, v2), name
+    assert n1._seq != n2._seq
+
+
+def _same(x, y) -> bool:
+    if isinstance(x, tuple | list) and isinstance(y, tuple | list):
+        return len(x) == len(y) and all(_same(a, b) for a, b in zip(x, y))
+    if isinstance(x, weifen.Tensor | np.ndarray) or isinstance(y, weifen.Tensor | np.ndarray):
+        return x is y
+    return type(x) is type(y) and x == y

@@ -25,8 +25,10 @@ __all__ = [
 # [enabled, check_nan]; a list so dispatch reads it without a function call
 _on = [False, True]
 
-# weifen's own source tree: frames from files under it are not the user's
+# weifen's own source tree: frames from files under it are not the user's, nor are those of
+# the code weifen generates (ops/_recorder.py, autograd/fused.py, the op binders)
 _PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_OURS = (_PKG, "<recording of ", "<backward of ", "<op binder>")
 
 
 def capture() -> Any:
@@ -36,7 +38,7 @@ def capture() -> Any:
     f: Any = sys._getframe(1)
     while f is not None:
         fn = f.f_code.co_filename
-        if not fn.startswith(_PKG):
+        if not fn.startswith(_OURS):
             frames.append((fn, f.f_lineno, f.f_code.co_name))
         f = f.f_back
     frames.reverse()

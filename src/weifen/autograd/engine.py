@@ -415,13 +415,18 @@ def _execute(
     check_nan = anomaly._on[0] and anomaly._on[1]
     heappush, heappop = heapq.heappush, heapq.heappop
     follow: Node | None = None  # the one node made ready by the last, when nothing else is
-    while heap or follow is not None:
+    while True:
         if follow is not None:
-            node, follow = follow, None  # a chain: no need to go through the heap
-        else:
+            node = follow  # a chain: no need to go through the heap
+            follow = None
+        elif heap:
             node = heappop(heap)[2]
-        grads = buffers.pop(node, None) or [None] * node._nout
-        if owned:
+        else:
+            break
+        grads = buffers.pop(node, None)
+        if grads is None:
+            grads = [None] * node._nout
+        elif owned:
             for g in grads:
                 owned.discard(id(g))
         if needed is not None:
@@ -439,6 +444,8 @@ def _execute(
             continue
         if node._pre_hooks:
             grads = _run_pre_hooks(node, grads, graph)
+        post = node._post_hooks
+        nf = node.next_functions
         mine = None
         if isinstance(node, OpNode):
             op = node._op
@@ -447,29 +454,33 @@ def _execute(
                 bw = raw_backward(op)
             if bw and not graph:
                 g0 = grads[0]
-                outs = bw(node, g0) if g0 is not None else [None] * len(node.next_functions)
+                if g0 is None:
+                    outs = [None] * len(nf)
+                else:
+                    outs = bw(node, g0)
+                    # large arrays only (the check is all small ones pay)
+                    if g0.size >= 65536 and not post and type(g0) is _ndarray:
+                        mine = _fresh_outputs(outs, grads)
             else:
                 outs = run_op_node(node, grads, graph)
+                g0 = grads[0]
+                if not graph and not post and type(g0) is _ndarray and g0.size >= 65536:
+                    mine = _fresh_outputs(outs, grads)
             if not retain:
                 frees = op.frees
                 if frees:
                     node._saved = node._result = None
                 elif frees is None:
                     _free(node)
-            if not graph and not node._post_hooks:
-                g0 = grads[0]
-                # only worth it (and only paid) for large arrays
-                if type(g0) is _ndarray and g0.size >= 65536:
-                    mine = _fresh_outputs(outs, grads)
         else:
             outs = node._apply(grads, graph)  # type: ignore[attr-defined]  # custom Function
             if not retain:
                 _free(node)
         if check_nan:
             _check_nan(node, outs)
-        if node._post_hooks:
+        if post:
             outs = _run_post_hooks(node, outs, grads, graph)
-        for (nxt, nr), g in zip(node.next_functions, outs):
+        for (nxt, nr), g in zip(nf, outs):
             if nxt is None:
                 continue
             if g is not None:

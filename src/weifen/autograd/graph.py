@@ -69,9 +69,11 @@ class Node:
 
     @property
     def metadata(self) -> dict:
-        if self._meta_dict is None:
-            self._meta_dict = {}
-        return self._meta_dict
+        # `_meta_dict` (like `_anomaly`) is left unset by the recording hot path
+        d = getattr(self, "_meta_dict", None)
+        if d is None:
+            d = self._meta_dict = {}
+        return d
 
     def register_hook(self, fn: Any) -> RemovableHandle:
         """`fn(grad_inputs, grad_outputs)` runs after the node; it may return new grad_inputs."""

@@ -19,6 +19,7 @@ from ..autograd import anomaly
 from ..autograd import forward_ad as _fwd  # forward-mode AD / saved-tensor hooks
 from ..autograd.grad_mode import _state
 from ..autograd.graph import _seq, accumulate_node, next_seq, node_class
+from ._recorder import recorder
 
 _ndarray = np.ndarray
 _asarray = np.asarray
@@ -184,8 +185,9 @@ def _record_one(op: Any, vals: tuple, inputs: tuple, r: Tensor, out: Any) -> Non
     else:
         node._result = node._out_versions = None
     node._seq = _next_seq()
-    node._pre_hooks = node._post_hooks = node._meta_dict = None
-    node._anomaly = anomaly.capture() if _anomaly_on[0] else None
+    node._pre_hooks = node._post_hooks = None
+    if _anomaly_on[0]:  # `_anomaly` and `_meta_dict` stay unset unless used (graph.py)
+        node._anomaly = anomaly.capture()
     r._requires_grad = True
     r._grad_fn = node
 
@@ -229,25 +231,25 @@ def make_fast_public(op: Any, general: Any) -> Any:
             r = _wrap(out, odt)
             if self._requires_grad and differentiable and _state.enabled:
                 if odt._category >= _FLOAT:
-                    if tail:
-                        _record_one(op, (self, *tail), args, r, out)
-                    else:
-                        _record_one(op, args, args, r, out)
+                    rec = op.rec
+                    if rec is None:
+                        rec = recorder(op, 1, tail)
+                    rec(self, r, out)
             return r
 
         unary.__name__ = unary.__qualname__ = op.name
         return unary
 
     def binary(*args: Any, **kwargs: Any) -> Any:
-        if len(args) != 2 or kwargs or rule is None or _fwd_active[0]:  # (forward AD)
+        if len(args) != 2 or kwargs or _fwd_active[0]:  # (forward AD: the general path)
             return general(*args, **kwargs)
         a, b = args
-        if type(a) is Tensor:
+        if type(a) is Tensor or isinstance(a, Tensor):  # (nn.Parameter too)
             da: Any = a._data
             adt = a.dtype
         else:
             return general(a, b)
-        if type(b) is Tensor:
+        if type(b) is Tensor or isinstance(b, Tensor):
             db: Any = b._data
             bdt = b.dtype
             if adt is bdt and adt._category >= _FLOAT:
@@ -256,7 +258,7 @@ def make_fast_public(op: Any, general: Any) -> Any:
                 return general(a, b)
             need = a._requires_grad or b._requires_grad
         elif type(b) is float or type(b) is int:
-            if adt._category < _FLOAT:
+            if adt._category < _FLOAT or rule is None:  # (no rule: the forward decides)
                 return general(a, b)
             dt = adt
             db = b
@@ -285,7 +287,10 @@ def make_fast_public(op: Any, general: Any) -> Any:
         odt = dt if out.dtype is dt.np else _FROM_NP[out.dtype]
         r = _wrap(out, odt)
         if need and differentiable and _state.enabled and odt._category >= _FLOAT:
-            _record_one(op, (a, b, *tail) if tail else args, args, r, out)
+            rec = op.rec
+            if rec is None:
+                rec = recorder(op, 2, tail)
+            rec(a, b, r, out)
         return r
 
     binary.__name__ = binary.__qualname__ = op.name
@@ -443,7 +448,7 @@ def _fast_ok(op: Any) -> bool:
         return False
     if n not in (1, 2) or (n == 1 and op.rule not in (None, "float", "promote")):
         return False
-    if n == 2 and not isinstance(op.rule, str):
+    if n == 2 and not (op.rule is None or isinstance(op.rule, str)):
         return False
     try:
         op.bind(*([None] * n))

@@ -66,6 +66,7 @@ class OpDef:
         "bw_raw",
         "frees",
         "symmetric",
+        "rec",
     )
     name: str
     forward: Callable
@@ -94,12 +95,15 @@ class OpDef:
     bw_raw: Any  # the generated plain backward (autograd/fused.py): None until first used
     frees: bool | None  # whether backward frees what the node saved (None: decided per node)
     symmetric: bool  # op(self, other) == op(other, self), formulas alike: see autograd/fused.py
+    rec: Any  # the generated recording of the fast paths (ops/_recorder.py): None until used
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
 
 
 _CO_VARARGS, _CO_VARKEYWORDS = 0x04, 0x08
+# arguments that are never tensors: a node saving only these holds no tensor to free
+_NUMBER_PARAMS = frozenset({"alpha", "dim", "keepdim"})
 _binder_cache: dict[str, tuple] = {}
 
 
@@ -232,7 +236,7 @@ def defop(
             None if f is None else (f[0], tuple(pos[r] for r in f[1])) for f in formulas
         )
         op.differentiable = any(f is not None for f in op.formulas)
-        op.bw_raw = None
+        op.bw_raw = op.rec = None
         op.symmetric = symmetric
         # PyTorch's second-backward error concerns saved tensors: a node that saved an input
         # or its result is freed after backward, one that saved only numbers or shapes is not
@@ -240,7 +244,7 @@ def defop(
         saves_input = not list_input and any(i in op.in_idx for i in op.save_idx)
         if saves_input or op.saves_result:
             op.frees = True
-        elif not op.save_idx:
+        elif all(op.params[i] in _NUMBER_PARAMS for i in op.save_idx):
             op.frees = False
         else:
             op.frees = None

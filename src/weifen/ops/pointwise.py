@@ -27,6 +27,7 @@ _Number = (int, float, complex, bool)
 _PyComplex = (complex, np.complexfloating)  # (the name `complex` becomes torch.complex below)
 _ndarray = np.ndarray
 _COMPLEX_NP = frozenset([np.dtype(np.complex64), np.dtype(np.complex128)])
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 
 
 def _is_num(x: object) -> bool:
@@ -519,7 +520,17 @@ def sigmoid(self):
     return np.where(self >= 0, 1 / (1 + e), e / (1 + e)).astype(e.dtype, copy=False)
 
 
-@defop("ReluBackward0", grads={"self": lambda F, g, result: g * (result > 0)})
+def _relu_grad(F, g, result):
+    if type(g) is _ndarray and type(result) is _ndarray:
+        # plain backward: a float mask multiplied in place is faster than g * bool_mask,
+        # which NumPy runs through a casting loop; the same values (x * 1, x * 0)
+        m = (result > 0).astype(g.dtype)
+        m *= g
+        return m
+    return g * (result > 0)
+
+
+@defop("ReluBackward0", grads={"self": _relu_grad})
 def relu(self):
     """Matches `torch.relu`; relu'(0) = 0."""
     if self.dtype == np.bool_:
@@ -919,8 +930,13 @@ def _install(name, public, graph=None):
 def conj(self):
     """Matches `torch.conj` (a copy for complex input, the input itself otherwise)."""
     if type(self) is _ndarray:
-        return self if self.dtype not in _COMPLEX_NP else np.conjugate(self)
+        d = self.dtype
+        if d is _F32 or d is _F64:  # the common case first: every real backward asks
+            return self
+        return self if d not in _COMPLEX_NP else np.conjugate(self)
     # formulas call F.conj on saved Python numbers too
+    if type(self) is float or type(self) is int:
+        return self
     return self.conjugate() if isinstance(self, _PyComplex) else self
 
 
