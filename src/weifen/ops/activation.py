@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import _wrap_dim
-from ._registry import defop
+from ._registry import RAW, defop
 
 
 def _softmax_grad(F, g, dim, result):
@@ -13,6 +13,11 @@ def _softmax_grad(F, g, dim, result):
 
 
 def _log_softmax_grad(F, g, dim, result):
+    if F is RAW and result.ndim and g.dtype is result.dtype:
+        # the plain backward: the same arithmetic, in one buffer
+        e = np.exp(result)
+        e *= np.add.reduce(g, axis=dim, keepdims=True)
+        return np.subtract(g, e, out=e)
     return g - F.exp(result) * F.sum(g, dim, True)
 
 
@@ -61,5 +66,8 @@ def log_softmax(self, dim=None, dtype=None):
     if x.ndim == 0:
         return np.zeros_like(x)
     d = _dim(dim, x.ndim)
-    s = x - np.max(x, axis=d, keepdims=True)
-    return s - np.log(np.sum(np.exp(s), axis=d, keepdims=True))
+    s = x - np.maximum.reduce(x, axis=d, keepdims=True)
+    lse = np.add.reduce(np.exp(s), axis=d, keepdims=True)
+    np.log(lse, out=lse)
+    s -= lse  # s is this op's own buffer
+    return s

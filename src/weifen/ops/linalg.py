@@ -10,6 +10,9 @@ import numpy as np
 
 from ._registry import RAW, defop
 
+_ndarray = np.ndarray
+_np_matmul = np.matmul
+
 _C_NAMES = {
     "float32": "float",
     "float64": "double",
@@ -33,6 +36,9 @@ def _same_dtype(a, b):
 
 
 def _matmul_self(F, g, self, other):
+    if F is RAW and g.ndim == 2 and other.ndim == 2 and other.dtype is g.dtype:
+        if other.dtype.kind != "c":  # the plain backward of a real mm: one BLAS call
+            return _np_matmul(g, other.T)
     other = F.conj(other)
     if other.ndim == 1:
         if self.ndim == 1:
@@ -44,6 +50,9 @@ def _matmul_self(F, g, self, other):
 
 
 def _matmul_other(F, g, self, other):
+    if F is RAW and g.ndim == 2 and self.ndim == 2 and self.dtype is g.dtype:
+        if self.dtype.kind != "c":
+            return _np_matmul(self.T, g)
     self = F.conj(self)
     if self.ndim == 1:
         if other.ndim == 1:
@@ -75,6 +84,15 @@ _GRADS = {"self": _matmul_self, "other": _matmul_other}
 @defop(_matmul_node, inputs=("self", "other"), grads=_GRADS, method=("matmul", "__matmul__"))
 def matmul(self, other):
     """Matches `torch.matmul`."""
+    if (
+        type(self) is _ndarray
+        and type(other) is _ndarray
+        and self.ndim == 2
+        and other.ndim == 2
+        and self.dtype is other.dtype
+        and self.shape[1] == other.shape[0]
+    ):
+        return _np_matmul(self, other)  # the common case, checked in one go
     a, b = np.asarray(self), np.asarray(other)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(

@@ -6,11 +6,13 @@ derivative is a sum) and then broadcast, so they serve double backward too.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _dtype as D
 from .._tensor import _wrap_dim
-from ._registry import defop
+from ._registry import RAW, defop
 
 
 def _axes(dim, ndim):
@@ -37,7 +39,7 @@ def _kept_shape(shape, dim):
 def _count(shape, dim):
     axes = _axes(dim, len(shape))
     if axes is None:
-        return int(np.prod(shape, dtype=np.int64))
+        return math.prod(shape)
     if isinstance(axes, int):
         axes = (axes,)
     n = 1
@@ -106,13 +108,20 @@ def _mean_check(self, dtype):
         )
 
 
+def _mean_grad(F, g, self_shape, dim, keepdim):
+    if dim is None and F is RAW and g.size == 1:
+        n = math.prod(self_shape)
+        if n <= 65536:  # a small full-reduction gradient: filled, cheaper than a broadcast view
+            v = g / n
+            out = np.empty(self_shape, v.dtype)
+            out[...] = v
+            return out
+    return F.expand_reduced(g / _count(self_shape, dim), self_shape, dim, keepdim)
+
+
 @defop(
     lambda self, dim, keepdim, dtype: "MeanBackward0" if dim is None else "MeanBackward1",
-    grads={
-        "self": lambda F, g, self_shape, dim, keepdim: F.expand_reduced(
-            g / _count(self_shape, dim), self_shape, dim, keepdim
-        )
-    },
+    grads={"self": _mean_grad},
 )
 def mean(self, dim=None, keepdim=False, *, dtype=None):
     """Matches `torch.mean`."""
@@ -122,13 +131,11 @@ def mean(self, dim=None, keepdim=False, *, dtype=None):
         s = np.sum(self, axis=_axes(dim, self.ndim), keepdims=keepdim)
         out = s / n if n else s * np.nan
         return np.asarray(out).astype(self.dtype if dtype is None else dtype.np)
-    out = np.mean(
-        self,
-        axis=_axes(dim, self.ndim),
-        keepdims=keepdim,
-        dtype=None if dtype is None else dtype.np,
+    npdt = self.dtype if dtype is None else dtype.np
+    out = self.mean(
+        axis=_axes(dim, self.ndim), keepdims=keepdim, dtype=None if dtype is None else npdt
     )
-    return np.asarray(out).astype(self.dtype if dtype is None else dtype.np, copy=False)
+    return np.asarray(out).astype(npdt, copy=False)
 
 
 def _real_dtype(a):
