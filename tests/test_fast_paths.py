@@ -178,3 +178,20 @@ def _same(x, y) -> bool:
     if isinstance(x, weifen.Tensor | np.ndarray) or isinstance(y, weifen.Tensor | np.ndarray):
         return x is y
     return type(x) is type(y) and x == y
+
+
+def test_hooks_may_write_into_the_implicit_gradient():
+    # the root gradient 1 is a new array per pass (copied from a kept 0-d one), and small
+    # reduction gradients are filled arrays: a hook may modify them in place, as in PyTorch
+    x = weifen.arange(3.0).requires_grad_()
+    y = x.sum()
+    y.register_hook(lambda g: g.mul_(2))
+    y.backward()
+    z = x.sum()
+    z.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0, 3.0])
+    s = weifen.tensor(2.0, requires_grad=True)
+    s.backward()
+    s.grad.add_(5)
+    s.backward()
+    assert float(s.grad) == 7.0

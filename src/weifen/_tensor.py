@@ -269,9 +269,7 @@ class Tensor:
         inputs: Any = None,
     ) -> None:
         """Matches `torch.Tensor.backward`."""
-        from .autograd.engine import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _engine_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def register_hook(self, hook: Any) -> Any:
         """Matches `torch.Tensor.register_hook`."""
@@ -485,6 +483,15 @@ class Tensor:
 
 
 _new = object.__new__
+
+
+def _engine_backward(*args: Any, **kwargs: Any) -> None:
+    # autograd.engine imports this module: bound on first use, then called directly
+    global _engine_backward
+    from .autograd.engine import backward
+
+    _engine_backward = backward
+    backward(*args, **kwargs)
 
 
 def _wrap(data: _ndarray, dtype: D.dtype) -> Tensor:

@@ -397,7 +397,10 @@ def _execute(
     (node, output_nr) of each `grad()` input to its index in the returned list; `only`, when
     given, is the set of nodes backward(inputs=...) must reach: the leaves' AccumulateGrad
     and the grad_fn of non-leaves (whose retain_grad hook stores their .grad)."""
-    root_nodes = list(dict.fromkeys(n for n, _, _ in roots))
+    if len(roots) == 1:  # loss.backward(): one root, ready at once, no heap needed
+        root_nodes = [roots[0][0]]
+    else:
+        root_nodes = list(dict.fromkeys(n for n, _, _ in roots))
     deps = _collect(root_nodes)
     cap_nodes: set[Node] = set() if capture is None else {n for n, _ in capture}
     needed = None
@@ -407,7 +410,8 @@ def _execute(
     for n, nr, g in roots:
         run.add(n, nr, g, n._nout)
     heap = [(-n._seq, id(n), n) for n in root_nodes if deps.get(n, 0) == 0]
-    heapq.heapify(heap)
+    if len(heap) > 1:
+        heapq.heapify(heap)
     graph = run.graph
     buffers = run.buffers
     owned = run.owned
@@ -704,6 +708,20 @@ def _root_node(t: Tensor) -> tuple[Node, int]:
     return accumulate_node(t), 0
 
 
+_ONES: dict = {}
+
+
+def _one(shape: tuple, npdt: Any) -> _ndarray:
+    """The implicit gradient 1 of a scalar output, a new array each time (hooks may write
+    into it); copying a kept 0-d one is cheaper than np.ones."""
+    if shape:
+        return np.ones(shape, npdt)
+    a = _ONES.get(npdt)
+    if a is None:
+        a = _ONES[npdt] = np.ones((), npdt)
+    return a.copy()
+
+
 def _make_grads(outputs: list, grad_outputs: list, graph: bool) -> list:
     out = []
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
@@ -772,7 +790,7 @@ def backward(
         prev = _state.enabled
         _state.enabled = False
         try:
-            root = (*_root_node(tensors), np.ones(tensors._data.shape, tensors.dtype.np))
+            root = (*_root_node(tensors), _one(tensors._data.shape, tensors.dtype.np))
             _execute([root], _Run(False, bool(retain_graph), True), None, None)
         finally:
             _state.enabled = prev

@@ -203,7 +203,10 @@ def make_fast_public(op: Any, general: Any) -> Any:
     differentiable = op.differentiable
     tail = op.bind(*([None] * nin))[nin:]  # the defaults of the remaining parameters
     call = op.call
-    is_float_rule = rule == "float"
+    # a dtype rule written as a function (norm, std, var: integers refused) runs first and
+    # must answer "float"; anything else takes the general path
+    rule_fn = rule if callable(rule) else None
+    is_float_rule = rule == "float" or rule_fn is not None
     # Temporary elision, as NumPy does for its own operators: in `x * x + 3 * x` the
     # product `x * x` is a temporary nobody else can see, so add writes its result into that
     # buffer instead of allocating (one large allocation and its page faults less). Only for
@@ -221,6 +224,8 @@ def make_fast_public(op: Any, general: Any) -> Any:
                 _not_tensor(op, self)
             d = self._data
             dt = self.dtype
+            if rule_fn is not None and rule_fn(self, *tail) != "float":  # (checks, may raise)
+                return general(self)
             if is_float_rule and dt._category < _FLOAT:
                 dt = D._default[0]
                 d = d.astype(dt.np)
@@ -442,12 +447,14 @@ def make_public(op: Any) -> Any:
 
 def _fast_ok(op: Any) -> bool:
     """Whether make_fast_public applies: leading tensor inputs, one output, no view, a
-    string rule (or none for unary), and defaults for every other parameter."""
+    string rule (or none; or a function for unary ops), and defaults for every other
+    parameter."""
     n = len(op.in_idx)
     if op.outputs is not None or op.is_view or op.list_input or op.in_idx != tuple(range(n)):
         return False
     if n not in (1, 2) or (n == 1 and op.rule not in (None, "float", "promote")):
-        return False
+        if not (n == 1 and callable(op.rule)):
+            return False
     if n == 2 and not (op.rule is None or isinstance(op.rule, str)):
         return False
     try:

@@ -55,6 +55,11 @@ def _count(shape, dim):
 )
 def expand_reduced(self, shape, dim=None, keepdim=False):
     """The gradient of a reduction, spread back over the reduced dims (a broadcast view)."""
+    if dim is None and self.size == 1 and math.prod(shape) <= 4096:
+        # small: a filled array costs a tenth of np.broadcast_to's Python-level work
+        out = np.empty(shape, self.dtype)
+        out[...] = self
+        return out
     return np.broadcast_to(self.reshape(_kept_shape(shape, dim)), shape)
 
 
@@ -73,7 +78,8 @@ def sum(self, dim=None, keepdim=False, *, dtype=None):
     npdt = None if dtype is None else dtype.np
     if npdt is None and self.dtype.kind in "biu":
         npdt = np.int64
-    return np.sum(self, axis=_axes(dim, self.ndim), keepdims=keepdim, dtype=npdt)
+    # np.add.reduce is what np.sum calls, without its Python-level wrappers
+    return np.add.reduce(self, axis=_axes(dim, self.ndim), dtype=npdt, keepdims=keepdim)
 
 
 def _sum_to_size_node(self, *size):
