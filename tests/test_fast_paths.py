@@ -195,3 +195,18 @@ def test_hooks_may_write_into_the_implicit_gradient():
     s.grad.add_(5)
     s.backward()
     assert float(s.grad) == 7.0
+
+
+def test_constant_gradient_times_a_number_stays_one_value():
+    # the gradient of a large sum is one value broadcast; mul by a number keeps it so, and
+    # the leaf still receives an array of its own that it may modify
+    data = np.linspace(-1, 1, 100_000, dtype=np.float32)
+    x = weifen.tensor(data, requires_grad=True)
+    (x * 2.5).sum().backward()
+    g = x.grad.numpy()
+    assert g.flags.writeable and g.base is None and g.strides == (4,)
+    np.testing.assert_array_equal(g, np.full(100_000, 2.5, np.float32))
+    x.grad.add_(1)
+    assert float(x.grad[0]) == 3.5
+    (x * x + 3 * x).sum().backward()  # 2x + 3 added into the existing .grad
+    np.testing.assert_array_equal(x.grad.numpy(), np.float32(3.5) + ((3 + data) + data))

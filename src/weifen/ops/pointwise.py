@@ -124,14 +124,29 @@ def rsub(self, other, *, alpha=1):
     return other - self if alpha == 1 else other - self * alpha
 
 
+def _mul_grad(F, g, v):
+    v = F.conj(v)
+    if (
+        type(g) is _ndarray
+        and g.ndim
+        and g.base is not None
+        and not any(g.strides)
+        and (type(v) is float or type(v) is int)
+    ):
+        # g is one value broadcast (the gradient of a sum) and v a number: the product is
+        # one value too, kept broadcast rather than written out element by element
+        return np.broadcast_to(np.multiply(g[(0,) * g.ndim], v), g.shape)
+    return g * v
+
+
 @defop(
     "MulBackward0",
     inputs=("self", "other"),
     rule="promote",
     symmetric=True,
     grads={
-        "self": lambda F, g, other: g * F.conj(other),
-        "other": lambda F, g, self: g * F.conj(self),
+        "self": lambda F, g, other: _mul_grad(F, g, other),
+        "other": lambda F, g, self: _mul_grad(F, g, self),
     },
 )
 def mul(self, other):
