@@ -308,27 +308,36 @@ class _Run:
         self.graph = graph
         self.retain = retain_graph
         self.accumulate = accumulate
-        self.buffers: dict[Node, list] = {}
+        self.buffers: dict[Node, Any] = {}  # node -> gradient (one output) or list of them
         self.owned: set[int] = set()  # ids of raw buffers made here, safe to add into in place
         self.handed: set[int] = set()  # ids of raw arrays already given to a .grad or caller
 
     def add(self, node: Node, nr: int, g: Any, nout: int) -> None:
-        buf = self.buffers.get(node)
+        """Add `g` for output `nr` of `node` into its buffer: the gradient itself for a
+        node of one output (no list to make per node), a list for several."""
+        buffers = self.buffers
+        if nout == 1:
+            old = buffers.get(node)
+            buffers[node] = g if old is None else self.sum(old, g)
+            return
+        buf = buffers.get(node)
         if buf is None:
-            buf = self.buffers[node] = [None] * nout
+            buf = buffers[node] = [None] * nout
         old = buf[nr]
-        if old is None:
-            buf[nr] = g
-        elif self.graph:
-            buf[nr] = old + g
-        elif id(old) in self.owned and old.dtype == g.dtype and old.shape == g.shape:
+        buf[nr] = g if old is None else self.sum(old, g)
+
+    def sum(self, old: Any, g: Any) -> Any:
+        """old + g, in place into `old` when this pass made it."""
+        if self.graph:
+            return old + g
+        if id(old) in self.owned and old.dtype == g.dtype and old.shape == g.shape:
             np.add(old, g, out=old)
-        else:
-            new = old + g
-            if type(new) is not _ndarray:
-                new = np.asarray(new)
-            self.owned.add(id(new))
-            buf[nr] = new
+            return old
+        new = old + g
+        if type(new) is not _ndarray:
+            new = np.asarray(new)
+        self.owned.add(id(new))
+        return new
 
     def fresh(self, g: Any) -> Any:
         """`g` if nobody else holds it, else a copy: a .grad must never alias another."""
@@ -427,12 +436,73 @@ def _execute(
             node = heappop(heap)[2]
         else:
             break
-        grads = buffers.pop(node, None)
-        if grads is None:
-            grads = [None] * node._nout
-        elif owned:
-            for g in grads:
-                owned.discard(id(g))
+        b = buffers.pop(node, None)
+        if node._nout == 1:
+            if owned and b is not None:
+                owned.discard(id(b))
+            if (
+                needed is None
+                and not graph
+                and b is not None
+                and isinstance(node, OpNode)
+                and not node._pre_hooks
+            ):
+                # the common case, without a list of gradients: an op node, one incoming
+                # gradient, a plain backward
+                op = node._op
+                bw = op.bw_raw
+                if bw is None:
+                    bw = raw_backward(op)
+                if bw:
+                    post = node._post_hooks
+                    outs = bw(node, b)
+                    mine = None
+                    # large arrays only (the check is all small ones pay)
+                    if b.size >= 65536 and not post and type(b) is _ndarray:
+                        mine = _fresh_outputs(outs, (b,))
+                    if not retain:
+                        frees = op.frees
+                        if frees:
+                            node._saved = node._result = None
+                        elif frees is None:
+                            _free(node)
+                    if check_nan or post:
+                        if check_nan:
+                            _check_nan(node, outs)
+                        if post:
+                            outs = _run_post_hooks(node, outs, [b], graph)
+                    # _route, written out: the hot path of every backward pass
+                    for (nxt, nr), g in zip(node.next_functions, outs):
+                        if nxt is None:
+                            continue
+                        if g is not None:
+                            if nxt._nout != 1:
+                                run.add(nxt, nr, g, nxt._nout)
+                            else:
+                                old = buffers.get(nxt)
+                                if old is None:
+                                    buffers[nxt] = g
+                                    if mine is not None and id(g) in mine:
+                                        owned.add(id(g))
+                                else:
+                                    buffers[nxt] = run.sum(old, g)
+                        c = deps[nxt] - 1
+                        deps[nxt] = c
+                        if c == 0:
+                            if follow is None and not heap:
+                                follow = nxt
+                            else:
+                                if follow is not None:
+                                    heappush(heap, (-follow._seq, id(follow), follow))
+                                    follow = None
+                                heappush(heap, (-nxt._seq, id(nxt), nxt))
+                    continue
+            grads = [b]
+        else:
+            grads = b if b is not None else [None] * node._nout
+            if owned:
+                for g in grads:
+                    owned.discard(id(g))
         if needed is not None:
             if node not in needed:
                 # not on a path to what was asked for: only captured (autograd.grad's
@@ -449,27 +519,19 @@ def _execute(
         if node._pre_hooks:
             grads = _run_pre_hooks(node, grads, graph)
         post = node._post_hooks
-        nf = node.next_functions
         mine = None
         if isinstance(node, OpNode):
             op = node._op
             bw = op.bw_raw
             if bw is None:
                 bw = raw_backward(op)
+            g0 = grads[0]
             if bw and not graph:
-                g0 = grads[0]
-                if g0 is None:
-                    outs = [None] * len(nf)
-                else:
-                    outs = bw(node, g0)
-                    # large arrays only (the check is all small ones pay)
-                    if g0.size >= 65536 and not post and type(g0) is _ndarray:
-                        mine = _fresh_outputs(outs, grads)
+                outs = [None] * len(node.next_functions) if g0 is None else bw(node, g0)
             else:
                 outs = run_op_node(node, grads, graph)
-                g0 = grads[0]
-                if not graph and not post and type(g0) is _ndarray and g0.size >= 65536:
-                    mine = _fresh_outputs(outs, grads)
+            if not graph and not post and type(g0) is _ndarray and g0.size >= 65536:
+                mine = _fresh_outputs(outs, grads)
             if not retain:
                 frees = op.frees
                 if frees:
@@ -484,30 +546,43 @@ def _execute(
             _check_nan(node, outs)
         if post:
             outs = _run_post_hooks(node, outs, grads, graph)
-        for (nxt, nr), g in zip(nf, outs):
-            if nxt is None:
-                continue
-            if g is not None:
-                if nxt._nout == 1 and nxt not in buffers:
-                    buffers[nxt] = [g]  # the first gradient to arrive: no sum yet
-                    if mine is not None and id(g) in mine:
-                        owned.add(id(g))  # later arrivals may add into it in place
-                else:
-                    run.add(nxt, nr, g, nxt._nout)
-            c = deps[nxt] - 1
-            deps[nxt] = c
-            if c == 0:
-                if follow is None and not heap:
-                    follow = nxt
-                else:
-                    if follow is not None:
-                        heappush(heap, (-follow._seq, id(follow), follow))
-                        follow = None
-                    heappush(heap, (-nxt._seq, id(nxt), nxt))
+        follow = _route(node.next_functions, outs, mine, run, deps, heap, follow)
     return captured
 
 
-def _fresh_outputs(outs: list, grads: list) -> set[int]:
+def _route(nf: tuple, outs: list, mine: Any, run: _Run, deps: dict, heap: list, follow: Any) -> Any:
+    """Send a node's input gradients along its edges; a node whose last gradient arrived is
+    ready. Returns the next `follow`: the one ready node when nothing else is (a chain then
+    never touches the heap)."""
+    buffers = run.buffers
+    for (nxt, nr), g in zip(nf, outs):
+        if nxt is None:
+            continue
+        if g is not None:
+            if nxt._nout != 1:
+                run.add(nxt, nr, g, nxt._nout)
+            else:
+                old = buffers.get(nxt)
+                if old is None:
+                    buffers[nxt] = g  # the first gradient to arrive: no sum yet
+                    if mine is not None and id(g) in mine:
+                        run.owned.add(id(g))  # later arrivals may add into it in place
+                else:
+                    buffers[nxt] = run.sum(old, g)
+        c = deps[nxt] - 1
+        deps[nxt] = c
+        if c == 0:
+            if follow is None and not heap:
+                follow = nxt
+            else:
+                if follow is not None:
+                    heapq.heappush(heap, (-follow._seq, id(follow), follow))
+                    follow = None
+                heapq.heappush(heap, (-nxt._seq, id(nxt), nxt))
+    return follow
+
+
+def _fresh_outputs(outs: list, grads: Any) -> set[int]:
     """The ids of a node's output gradients that nothing else holds: arrays its formulas
     made (not one of the incoming gradients, not a view, not given for two inputs), which
     the engine may then own and add into in place. A large-tensor backward so allocates one

@@ -214,6 +214,7 @@ def make_fast_public(op: Any, general: Any) -> Any:
     # tensor or its array (reference counts; CPython < 3.14, whose borrowed stack references
     # would make a named tensor look like a temporary).
     elide = _INPLACE_UFUNCS.get(op.name) if nin == 2 and 0 not in op.save_idx else None
+    arith = op.name in _INPLACE_UFUNCS  # + - * /: a Python number operand becomes 0-d
     if nin == 1:
 
         def unary(*args: Any, **kwargs: Any) -> Any:
@@ -266,7 +267,9 @@ def make_fast_public(op: Any, general: Any) -> Any:
             if adt._category < _FLOAT or rule is None:  # (no rule: the forward decides)
                 return general(a, b)
             dt = adt
-            db = b
+            # NumPy multiplies an array by a Python number twice as slowly as by a 0-d array
+            # of its dtype, which is what the number becomes anyway (a weak scalar)
+            db = _asarray(b, adt.np) if arith else b
             need = a._requires_grad
         else:
             return general(a, b)

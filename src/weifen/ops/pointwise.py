@@ -125,18 +125,29 @@ def rsub(self, other, *, alpha=1):
 
 
 def _mul_grad(F, g, v):
-    v = F.conj(v)
-    if (
-        type(g) is _ndarray
-        and g.ndim
-        and g.base is not None
-        and not any(g.strides)
-        and (type(v) is float or type(v) is int)
-    ):
-        # g is one value broadcast (the gradient of a sum) and v a number: the product is
-        # one value too, kept broadcast rather than written out element by element
-        return np.broadcast_to(np.multiply(g[(0,) * g.ndim], v), g.shape)
+    if type(v) is _ndarray:
+        d = v.dtype
+        if not (d is _F32 or d is _F64):  # (real arrays are their own conjugate)
+            v = F.conj(v)
+    elif type(v) is float or type(v) is int:
+        if type(g) is _ndarray:
+            if g.ndim and g.base is not None and not any(g.strides):
+                # g is one value broadcast (the gradient of a sum) and v a number: the
+                # product is one value too, kept broadcast rather than written out
+                return np.broadcast_to(np.multiply(g[(0,) * g.ndim], v), g.shape)
+            # (a 0-d array of g's dtype: what NumPy makes of the number, twice as fast)
+            return g * np.asarray(v, g.dtype)
+    else:
+        v = F.conj(v)
     return g * v
+
+
+def _mul_self(F, g, other):
+    return _mul_grad(F, g, other)
+
+
+def _mul_other(F, g, self):
+    return _mul_grad(F, g, self)
 
 
 @defop(
@@ -144,10 +155,7 @@ def _mul_grad(F, g, v):
     inputs=("self", "other"),
     rule="promote",
     symmetric=True,
-    grads={
-        "self": lambda F, g, other: _mul_grad(F, g, other),
-        "other": lambda F, g, self: _mul_grad(F, g, self),
-    },
+    grads={"self": _mul_self, "other": _mul_other},
 )
 def mul(self, other):
     """Matches `torch.mul`."""
