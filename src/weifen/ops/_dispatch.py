@@ -199,7 +199,7 @@ def make_fast_public(op: Any, general: Any) -> Any:
     """A faster entry for ops whose tensor inputs are the leading `(self)` or `(self, other)`
     and whose other parameters all have defaults: calls without extra arguments skip the
     argument binder and the generic loops. Anything unusual goes to `general`."""
-    fwd, rule, nin = op.forward, op.rule, len(op.in_idx)
+    fwd, rule, nin = op.ufunc or op.forward, op.rule, len(op.in_idx)
     differentiable = op.differentiable
     tail = op.bind(*([None] * nin))[nin:]  # the defaults of the remaining parameters
     call = op.call

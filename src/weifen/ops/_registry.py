@@ -67,6 +67,7 @@ class OpDef:
         "frees",
         "symmetric",
         "rec",
+        "ufunc",
     )
     name: str
     forward: Callable
@@ -96,6 +97,7 @@ class OpDef:
     frees: bool | None  # whether backward frees what the node saved (None: decided per node)
     symmetric: bool  # op(self, other) == op(other, self), formulas alike: see autograd/fused.py
     rec: Any  # the generated recording of the fast paths (ops/_recorder.py): None until used
+    ufunc: Any  # the NumPy ufunc the forward is, when it is just one (see defop)
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
@@ -174,6 +176,7 @@ def defop(
     jvp: dict[str, Callable] | None = None,
     view: bool = False,
     symmetric: bool = False,
+    ufunc: Any = None,
 ) -> Callable[[Callable], Callable]:
     """Register the decorated forward as an op; return the public (dispatched) function.
 
@@ -183,7 +186,9 @@ def defop(
     method: bind as a Tensor method too (True: the op's name; a string or tuple: those names);
     view: the output shares the input's memory (and so its version counter), as PyTorch's views;
     symmetric: swapping self and other changes neither the op nor its formulas (mul), so a
-      plain backward of `x * x` computes the formula once.
+      plain backward of `x * x` computes the formula once;
+    ufunc: the forward is `return ufunc(self)`: the fast path and the formulas (F.sin) call
+      the NumPy ufunc directly, one Python call less.
     """
 
     def deco(fn: Callable) -> Callable:
@@ -238,6 +243,7 @@ def defop(
         op.differentiable = any(f is not None for f in op.formulas)
         op.bw_raw = op.rec = None
         op.symmetric = symmetric
+        op.ufunc = ufunc
         # PyTorch's second-backward error concerns saved tensors: a node that saved an input
         # or its result is freed after backward, one that saved only numbers or shapes is not
         # (`x.sum()` can run backward twice). Other saved arguments are decided per node.
@@ -259,7 +265,7 @@ def defop(
         else:
             op.methods = tuple(method)
         TABLE[op.name] = op
-        setattr(RAW, op.name, fn)
+        setattr(RAW, op.name, fn if ufunc is None else ufunc)
         op.public = make_public(op)
         op.public.__doc__ = fn.__doc__
         setattr(GRAPH, op.name, op.public)

@@ -353,7 +353,12 @@ def square(self):
 # ---- exponentials, logarithms, roots ------------------------------------------------------
 
 
-@defop("ExpBackward0", rule="float", grads={"self": lambda F, g, result: g * F.conj(result)})
+@defop(
+    "ExpBackward0",
+    rule="float",
+    grads={"self": lambda F, g, result: g * F.conj(result)},
+    ufunc=np.exp,
+)
 def exp(self):
     """Matches `torch.exp`."""
     return np.exp(self)
@@ -363,6 +368,7 @@ def exp(self):
     "Exp2Backward0",
     rule="float",
     grads={"self": lambda F, g, result: g * (F.conj(result) * math.log(2))},
+    ufunc=np.exp2,
 )
 def exp2(self):
     """Matches `torch.exp2`."""
@@ -370,14 +376,19 @@ def exp2(self):
 
 
 @defop(
-    "Expm1Backward0", rule="float", grads={"self": lambda F, g, result: g * (F.conj(result) + 1)}
+    "Expm1Backward0",
+    rule="float",
+    grads={"self": lambda F, g, result: g * (F.conj(result) + 1)},
+    ufunc=np.expm1,
 )
 def expm1(self):
     """Matches `torch.expm1`."""
     return np.expm1(self)
 
 
-@defop("LogBackward0", rule="float", grads={"self": lambda F, g, self: g / F.conj(self)})
+@defop(
+    "LogBackward0", rule="float", grads={"self": lambda F, g, self: g / F.conj(self)}, ufunc=np.log
+)
 def log(self):
     """Matches `torch.log`."""
     return np.log(self)
@@ -387,6 +398,7 @@ def log(self):
     "Log2Backward0",
     rule="float",
     grads={"self": lambda F, g, self: g / (F.conj(self) * math.log(2))},
+    ufunc=np.log2,
 )
 def log2(self):
     """Matches `torch.log2`."""
@@ -397,19 +409,30 @@ def log2(self):
     "Log10Backward0",
     rule="float",
     grads={"self": lambda F, g, self: g / (F.conj(self) * math.log(10))},
+    ufunc=np.log10,
 )
 def log10(self):
     """Matches `torch.log10`."""
     return np.log10(self)
 
 
-@defop("Log1PBackward0", rule="float", grads={"self": lambda F, g, self: g / (F.conj(self) + 1)})
+@defop(
+    "Log1PBackward0",
+    rule="float",
+    grads={"self": lambda F, g, self: g / (F.conj(self) + 1)},
+    ufunc=np.log1p,
+)
 def log1p(self):
     """Matches `torch.log1p`."""
     return np.log1p(self)
 
 
-@defop("SqrtBackward0", rule="float", grads={"self": lambda F, g, result: g / (2 * F.conj(result))})
+@defop(
+    "SqrtBackward0",
+    rule="float",
+    grads={"self": lambda F, g, result: g / (2 * F.conj(result))},
+    ufunc=np.sqrt,
+)
 def sqrt(self):
     """Matches `torch.sqrt`."""
     return np.sqrt(self)
@@ -429,6 +452,7 @@ def rsqrt(self):
     "ReciprocalBackward0",
     rule="float",
     grads={"self": lambda F, g, result: -g * F.conj(result * result)},
+    ufunc=np.reciprocal,
 )
 def reciprocal(self):
     """Matches `torch.reciprocal`."""
@@ -438,13 +462,23 @@ def reciprocal(self):
 # ---- trigonometric and hyperbolic ---------------------------------------------------------
 
 
-@defop("SinBackward0", rule="float", grads={"self": lambda F, g, self: g * F.conj(F.cos(self))})
+@defop(
+    "SinBackward0",
+    rule="float",
+    grads={"self": lambda F, g, self: g * F.conj(F.cos(self))},
+    ufunc=np.sin,
+)
 def sin(self):
     """Matches `torch.sin`."""
     return np.sin(self)
 
 
-@defop("CosBackward0", rule="float", grads={"self": lambda F, g, self: -g * F.conj(F.sin(self))})
+@defop(
+    "CosBackward0",
+    rule="float",
+    grads={"self": lambda F, g, self: -g * F.conj(F.sin(self))},
+    ufunc=np.cos,
+)
 def cos(self):
     """Matches `torch.cos`."""
     return np.cos(self)
@@ -454,6 +488,7 @@ def cos(self):
     "TanBackward0",
     rule="float",
     grads={"self": lambda F, g, result: g * F.conj(1 + result * result)},
+    ufunc=np.tan,
 )
 def tan(self):
     """Matches `torch.tan`."""
@@ -465,6 +500,7 @@ def tan(self):
     rule="float",
     grads={"self": lambda F, g, self: g / F.conj(F.sqrt(1 - self * self))},
     method=("asin", "arcsin"),
+    ufunc=np.arcsin,
 )
 def asin(self):
     """Matches `torch.asin`."""
@@ -476,6 +512,7 @@ def asin(self):
     rule="float",
     grads={"self": lambda F, g, self: -g / F.conj(F.sqrt(1 - self * self))},
     method=("acos", "arccos"),
+    ufunc=np.arccos,
 )
 def acos(self):
     """Matches `torch.acos`."""
@@ -487,6 +524,7 @@ def acos(self):
     rule="float",
     grads={"self": lambda F, g, self: g / F.conj(1 + self * self)},
     method=("atan", "arctan"),
+    ufunc=np.arctan,
 )
 def atan(self):
     """Matches `torch.atan`."""
@@ -508,13 +546,23 @@ def atan2(self, other):
     return np.arctan2(self, other)
 
 
-@defop("SinhBackward0", rule="float", grads={"self": lambda F, g, self: g * F.conj(F.cosh(self))})
+@defop(
+    "SinhBackward0",
+    rule="float",
+    grads={"self": lambda F, g, self: g * F.conj(F.cosh(self))},
+    ufunc=np.sinh,
+)
 def sinh(self):
     """Matches `torch.sinh`."""
     return np.sinh(self)
 
 
-@defop("CoshBackward0", rule="float", grads={"self": lambda F, g, self: g * F.conj(F.sinh(self))})
+@defop(
+    "CoshBackward0",
+    rule="float",
+    grads={"self": lambda F, g, self: g * F.conj(F.sinh(self))},
+    ufunc=np.cosh,
+)
 def cosh(self):
     """Matches `torch.cosh`."""
     return np.cosh(self)
@@ -524,6 +572,7 @@ def cosh(self):
     "TanhBackward0",
     rule="float",
     grads={"self": lambda F, g, result: g * F.conj(1 - result * result)},
+    ufunc=np.tanh,
 )
 def tanh(self):
     """Matches `torch.tanh`."""
