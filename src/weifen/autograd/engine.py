@@ -428,6 +428,7 @@ def _execute(
     check_nan = anomaly._on[0] and anomaly._on[1]
     heappush, heappop = heapq.heappush, heapq.heappop
     follow: Node | None = None  # the one node made ready by the last, when nothing else is
+    plain = needed is None and not graph  # every node may take the common path below
     while True:
         if follow is not None:
             node = follow  # a chain: no need to go through the heap
@@ -440,13 +441,7 @@ def _execute(
         if node._nout == 1:
             if owned and b is not None:
                 owned.discard(id(b))
-            if (
-                needed is None
-                and not graph
-                and b is not None
-                and isinstance(node, OpNode)
-                and not node._pre_hooks
-            ):
+            if plain and b is not None and node._is_op and not node._pre_hooks:
                 # the common case, without a list of gradients: an op node, one incoming
                 # gradient, a plain backward
                 op = node._op

@@ -61,6 +61,7 @@ class Node:
 
     # how many outputs the node's forward had (OpNode and Function nodes set their own)
     _nout = 1
+    _is_op = False  # an OpNode: the engine asks this instead of isinstance on its hot path
 
     def name(self) -> str:
         n = type(self).__name__
@@ -185,6 +186,7 @@ class OpNode(Node):
     _out_meta: Any
 
     _op_def: Any = None
+    _is_op = True
 
     def __init__(self) -> None:  # never called on the hot path: dispatch fills the slots
         raise TypeError(f"cannot create '{type(self).__name__}' instances")
