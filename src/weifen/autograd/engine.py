@@ -426,7 +426,7 @@ def _execute(
     owned = run.owned
     retain = run.retain
     check_nan = anomaly._on[0] and anomaly._on[1]
-    heappush, heappop = heapq.heappush, heapq.heappop
+    heappop = heapq.heappop
     follow: Node | None = None  # the one node made ready by the last, when nothing else is
     plain = needed is None and not graph  # every node may take the common path below
     while True:
@@ -466,31 +466,7 @@ def _execute(
                             _check_nan(node, outs)
                         if post:
                             outs = _run_post_hooks(node, outs, [b], graph)
-                    # _route, written out: the hot path of every backward pass
-                    for (nxt, nr), g in zip(node.next_functions, outs):
-                        if nxt is None:
-                            continue
-                        if g is not None:
-                            if nxt._nout != 1:
-                                run.add(nxt, nr, g, nxt._nout)
-                            else:
-                                old = buffers.get(nxt)
-                                if old is None:
-                                    buffers[nxt] = g
-                                    if mine is not None and id(g) in mine:
-                                        owned.add(id(g))
-                                else:
-                                    buffers[nxt] = run.sum(old, g)
-                        c = deps[nxt] - 1
-                        deps[nxt] = c
-                        if c == 0:
-                            if follow is None and not heap:
-                                follow = nxt
-                            else:
-                                if follow is not None:
-                                    heappush(heap, (-follow._seq, id(follow), follow))
-                                    follow = None
-                                heappush(heap, (-nxt._seq, id(nxt), nxt))
+                    follow = _route(node.next_functions, outs, mine, run, deps, heap, follow)
                     continue
             grads = [b]
         else:
