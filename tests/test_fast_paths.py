@@ -210,3 +210,16 @@ def test_constant_gradient_times_a_number_stays_one_value():
     assert float(x.grad[0]) == 3.5
     (x * x + 3 * x).sum().backward()  # 2x + 3 added into the existing .grad
     np.testing.assert_array_equal(x.grad.numpy(), np.float32(3.5) + ((3 + data) + data))
+
+
+def test_elision_only_for_operators_in_python_code():
+    # a tensor reached through C code (an object array, np.add, map) is never written into
+    t = weifen.ones(1_000_000) * 2
+    o = np.empty(1, dtype=object)
+    o[0] = t
+    del t
+    r = np.add(o, 1)
+    r2 = o + 1
+    s = list(map(weifen.add, [weifen.ones(1_000_000) * 2], [1.0]))
+    assert float(o[0][0]) == 2.0 and float(r[0][0]) == 3.0 and float(r2[0][0]) == 3.0
+    assert float(s[0][0]) == 3.0

@@ -7,6 +7,7 @@ input requires grad. Nothing else happens on the hot path.
 
 from __future__ import annotations
 
+import opcode
 import sys
 from collections import namedtuple
 from typing import Any
@@ -283,6 +284,7 @@ def make_fast_public(op: Any, general: Any) -> Any:
             and da.flags.writeable
             and da.dtype is dt.np
             and (type(db) is not _ndarray or db.shape == da.shape)
+            and _by_operator()
         ):
             out = elide(da, db, out=da)  # `a` is a temporary: its buffer takes the result
         else:
@@ -617,6 +619,17 @@ _refcount = sys.getrefcount
 # getrefcount's own argument; 0 disables elision
 _TEMP_REFS = 4 if sys.version_info < (3, 14) and sys.implementation.name == "cpython" else 0
 _ELIDE_MIN_BYTES = 256 * 1024  # NumPy's own threshold: below it elision does not pay
+_BINARY_OP = opcode.opmap.get("BINARY_OP", -1)
+
+
+def _by_operator() -> bool:
+    """Whether binary() runs for an operator in Python code (`a + b`). A call made by a
+    function, or from C code (NumPy's object-array loops, map, sum), may hold references the
+    count does not show, so it never elides (NumPy checks its C callers for the same
+    reason). An object array of tensors used with an operator was tried too: NumPy's
+    buffered loop counts its references, so nothing is elided there either."""
+    f = sys._getframe(2)
+    return f.f_code.co_code[f.f_lasti] == _BINARY_OP
 
 
 def _direct(self: Tensor, args: tuple, kwargs: dict) -> bool:
