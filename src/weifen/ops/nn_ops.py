@@ -208,15 +208,21 @@ def _grouped(groups, fn, *arrays_axes):
     return np.concatenate(parts, axis=out_axis)
 
 
-def _im2col(x, kh, kw, stride, padding, dilation):
-    """Every receptive field of x (N, C, H, W), copied kernel-position-major into
-    (C, kh, kw, N, OH, OW): kh * kw strided block copies, then one matmul does the rest."""
+# im2col batch by batch (N, C * kh * kw, OH * OW) when C * kh * kw is below this: with few
+# input channels one large matmul is a poor shape for BLAS (tiny M or N, huge K) and needs
+# transposes of the output; N small matmuls give NCHW output directly. Above it, the
+# kernel-position-major layout and one matmul are faster.
+_BATCHED_K = 64
+
+
+def _conv_pad(x, kh, kw, stride, padding, dilation):
+    """x zero-padded, and the output size (OH, OW)."""
     ph, pw = padding
     sh, sw = stride
     dh, dw = dilation
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    n, c, h, w = x.shape
+    h, w = x.shape[2:]
     oh = (h - dh * (kh - 1) - 1) // sh + 1
     ow = (w - dw * (kw - 1) - 1) // sw + 1
     if oh <= 0 or ow <= 0:
@@ -225,21 +231,58 @@ def _im2col(x, kh, kw, stride, padding, dilation):
             f"({dh * (kh - 1) + 1} x {dw * (kw - 1) + 1}). Kernel size can't be greater than "
             "actual input size"
         )
+    return x, oh, ow
+
+
+def _im2col(x, kh, kw, stride, padding, dilation):
+    """Every receptive field of x (N, C, H, W), copied kernel-position-major into
+    (C, kh, kw, N, OH, OW): kh * kw strided block copies, then one matmul does the rest."""
+    x, oh, ow = _conv_pad(x, kh, kw, stride, padding, dilation)
+    n, c = x.shape[:2]
     xt = x.transpose(1, 0, 2, 3)
     cols = np.empty((c, kh, kw, n, oh, ow), x.dtype)
+    for i, j, v in _conv_views(xt, kh, kw, stride, dilation, oh, ow):
+        cols[:, i, j] = v
+    return cols
+
+
+def _im2col_batched(x, kh, kw, stride, padding, dilation):
+    """Every receptive field of x (N, C, H, W), copied sample-major into
+    (N, C, kh, kw, OH, OW): kh * kw strided block copies, then N small matmuls."""
+    x, oh, ow = _conv_pad(x, kh, kw, stride, padding, dilation)
+    n, c = x.shape[:2]
+    cols = np.empty((n, c, kh, kw, oh, ow), x.dtype)
+    for i, j, v in _conv_views(x, kh, kw, stride, dilation, oh, ow):
+        cols[:, :, i, j] = v
+    return cols
+
+
+def _conv_views(x, kh, kw, stride, dilation, oh, ow):
+    """(i, j, x[:, :, rows, cols]) for each kernel position: the strided view (.., OH, OW) of
+    the elements at kernel position (i, j) of every receptive field."""
+    sh, sw = stride
+    dh, dw = dilation
     for i in range(kh):
         for j in range(kw):
-            cols[:, i, j] = xt[
-                :,
-                :,
-                i * dh : i * dh + sh * (oh - 1) + 1 : sh,
-                j * dw : j * dw + sw * (ow - 1) + 1 : sw,
-            ]
-    return cols
+            yield (
+                i,
+                j,
+                x[
+                    :,
+                    :,
+                    i * dh : i * dh + sh * (oh - 1) + 1 : sh,
+                    j * dw : j * dw + sw * (ow - 1) + 1 : sw,
+                ],
+            )
 
 
 def _conv_forward(x, w, stride, padding, dilation):
     o, c, kh, kw = w.shape
+    if c * kh * kw < _BATCHED_K:
+        cols = _im2col_batched(x, kh, kw, stride, padding, dilation)
+        n, _, _, _, oh, ow = cols.shape
+        out = np.matmul(w.reshape(o, -1), cols.reshape(n, c * kh * kw, oh * ow))
+        return out.reshape(n, o, oh, ow)
     cols = _im2col(x, kh, kw, stride, padding, dilation)
     n, oh, ow = cols.shape[3:]
     out = w.reshape(o, -1) @ cols.reshape(c * kh * kw, -1)
@@ -279,8 +322,38 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv_input_backward(g, w, shape, stride, padding, dilation):
-    cols = np.tensordot(w, g, axes=([0], [1]))  # (C, kh, kw, N, OH, OW)
-    return _col2im_kernel_major(cols.transpose(1, 2, 0, 3, 4, 5), shape, stride, padding, dilation)
+    o, c, kh, kw = w.shape
+    if c * kh * kw < _BATCHED_K:
+        n, _, h, wd = shape
+        oh, ow = g.shape[2:]
+        ph, pw = padding
+        # (C * kh * kw, O) @ (O, OH * OW) per sample, then one strided add per kernel position
+        cols = np.matmul(w.reshape(o, -1).T, g.reshape(n, o, oh * ow))
+        cols = cols.reshape(n, c, kh, kw, oh, ow)
+        out = np.zeros((n, c, h + 2 * ph, wd + 2 * pw), g.dtype)
+        for i, j, v in _conv_views(out, kh, kw, stride, dilation, oh, ow):
+            v += cols[:, :, i, j]
+        if ph or pw:
+            out = np.ascontiguousarray(out[:, :, ph : ph + h, pw : pw + wd])
+        return out
+    # batch-last (C, H, W, N) layout: each kernel position's add then runs over OW * N
+    # contiguous elements rather than rows of OW
+    n, _, h, wd = shape
+    oh, ow = g.shape[2:]
+    ph, pw = padding
+    sh, sw = stride
+    dh, dw = dilation
+    gt = np.ascontiguousarray(g.transpose(1, 2, 3, 0)).reshape(o, -1)
+    cols = (w.transpose(2, 3, 1, 0).reshape(kh * kw * c, o) @ gt).reshape(kh, kw, c, oh, ow, n)
+    out = np.zeros((c, h + 2 * ph, wd + 2 * pw, n), g.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out[
+                :,
+                i * dh : i * dh + sh * (oh - 1) + 1 : sh,
+                j * dw : j * dw + sw * (ow - 1) + 1 : sw,
+            ] += cols[i, j]
+    return np.ascontiguousarray(out[:, ph : ph + h, pw : pw + wd].transpose(3, 0, 1, 2))
 
 
 @defop(
@@ -313,11 +386,18 @@ def conv2d_input(self, weight, shape, stride, padding, dilation, groups):
 
 
 def _conv_weight_backward(x, g, kernel, stride, padding, dilation):
-    cols = _im2col(x, kernel[0], kernel[1], stride, padding, dilation)
-    c = cols.shape[0]
+    kh, kw = kernel
+    c = x.shape[1]
     o = g.shape[1]
+    if c * kh * kw < _BATCHED_K:
+        cols = _im2col_batched(x, kh, kw, stride, padding, dilation)
+        n = cols.shape[0]
+        # per sample (O, OH * OW) @ (OH * OW, C * kh * kw), summed over the batch
+        part = np.matmul(g.reshape(n, o, -1), cols.reshape(n, c * kh * kw, -1).transpose(0, 2, 1))
+        return part.sum(0).reshape(o, c, kh, kw)
+    cols = _im2col(x, kh, kw, stride, padding, dilation)
     gm = g.transpose(1, 0, 2, 3).reshape(o, -1)
-    return (gm @ cols.reshape(c * kernel[0] * kernel[1], -1).T).reshape(o, c, *kernel)
+    return (gm @ cols.reshape(c * kh * kw, -1).T).reshape(o, c, kh, kw)
 
 
 @defop(
@@ -389,28 +469,89 @@ def _as4d(x):
     return x if x.ndim == 4 else x[None]
 
 
-def _max_windows(x, kernel_size, stride, padding, dilation, ceil_mode):
+def _kernel_views(a, k, s, d, o):
+    """a[:, :, window rows, window cols] at each kernel position, row-major: kh * kw strided
+    views (N, C, OH, OW), the (i, j) one holding element (i, j) of every window."""
+    rows = [slice(i * d[0], i * d[0] + s[0] * (o[0] - 1) + 1, s[0]) for i in range(k[0])]
+    cols = [slice(j * d[1], j * d[1] + s[1] * (o[1] - 1) + 1, s[1]) for j in range(k[1])]
+    return [a[:, :, r, c] for r in rows for c in cols]
+
+
+def _max_views(x, kernel_size, stride, padding, dilation, ceil_mode):
+    """x as `_kernel_views` (padded with the dtype's lowest value where windows need it), the
+    same views of a mask of real (unpadded) positions (None without padding), and the
+    geometry."""
     k, s, p, d, o, e = _pool_geometry(
         x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d"
     )
     x4 = _as4d(x)
-    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-    win = _windows(x4, k[0], k[1], s, p, d, fill=fill, extra=e)[:, :, : o[0], : o[1]]
-    n, c = x4.shape[:2]
-    flat = win.reshape(n, c, o[0], o[1], k[0] * k[1])
-    return flat, (k, s, p, d, o, e)
+    real = None
+    if p[0] or p[1] or e[0] or e[1]:
+        pads = ((0, 0), (0, 0), (p[0], p[0] + e[0]), (p[1], p[1] + e[1]))
+        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        real = _kernel_views(np.pad(np.ones((1, 1) + x4.shape[2:], bool), pads), k, s, d, o)
+        x4 = np.pad(x4, pads, constant_values=fill)
+    return _kernel_views(x4, k, s, d, o), real, (k, s, p, d, o, e)
+
+
+def _max_of(views):
+    """The elementwise maximum of the views (NaN wins), a new array."""
+    if len(views) == 1:
+        return views[0].copy()
+    acc = np.maximum(views[0], views[1])
+    for v in views[2:]:
+        np.maximum(acc, v, out=acc)
+    return acc
+
+
+def _has_negative_zero(x):
+    bits = x.view(np.dtype(f"i{x.dtype.itemsize}"))
+    return bool((bits == np.iinfo(bits.dtype).min).any())
+
+
+def _first_max(views):
+    """PyTorch's own scan, for when -0.0 and 0.0 tie (np.maximum may pick either): an element
+    replaces the running maximum when it is greater or NaN."""
+    acc = views[0].copy()
+    for v in views[1:]:
+        take = v > acc
+        take |= np.isnan(v)
+        acc = np.where(take, v, acc)
+    return acc
+
+
+def _argmax_masks(views, real):
+    """One bool mask per kernel position: where each window's maximum is, as PyTorch picks it
+    (the first element equal to the maximum, or the last NaN of a window holding one; never a
+    padded position)."""
+    acc = _max_of(views)
+    masks = []
+    taken = None
+    for i, v in enumerate(views):
+        hit = v == acc
+        if real is not None:
+            hit &= real[i]
+        masks.append(hit if taken is None else hit > taken)  # hit and not taken
+        taken = hit if taken is None else taken | hit
+    if acc.dtype.kind == "f" and np.isnan(acc).any():
+        taken = None
+        for i in range(len(views) - 1, -1, -1):
+            hit = np.isnan(views[i])
+            masks[i] = masks[i] | (hit if taken is None else hit > taken)
+            taken = hit if taken is None else taken | hit
+    return masks
 
 
 def _max_argmax(x, kernel_size, stride, padding, dilation, ceil_mode):
-    """For each output, the flat index (into the padded input plane batch) of its maximum."""
-    flat, (k, s, p, d, o, e) = _max_windows(x, kernel_size, stride, padding, dilation, ceil_mode)
-    arg = np.argmax(flat, axis=-1)
-    if x.dtype.kind == "f":
-        # a NaN is the maximum, as in PyTorch
-        nan = np.isnan(flat)
-        if nan.any():
-            arg = np.where(nan.any(-1), np.argmax(nan, -1), arg)
-    i, j = np.divmod(arg, k[1])
+    """For each output, the (row, col) in x's plane of its maximum."""
+    views, real, (k, s, p, d, o, e) = _max_views(
+        x, kernel_size, stride, padding, dilation, ceil_mode
+    )
+    masks = _argmax_masks(views, real)
+    pos = np.zeros(masks[0].shape, np.int64)
+    for i, m in enumerate(masks[1:], 1):
+        pos += m * i
+    i, j = np.divmod(pos, k[1])
     rows = np.arange(o[0]).reshape(-1, 1) * s[0] + i * d[0] - p[0]
     cols = np.arange(o[1]) * s[1] + j * d[1] - p[1]
     return rows, cols
@@ -426,13 +567,13 @@ def _max_argmax(x, kernel_size, stride, padding, dilation, ceil_mode):
     method=False,
 )
 def max_pool2d(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
-    """Matches `torch.max_pool2d` (values only; see nn.functional for return_indices)."""
-    flat, _ = _max_windows(self, kernel_size, stride, padding, dilation, ceil_mode)
-    out = flat.max(-1)
-    if self.dtype.kind == "f":
-        nan = np.isnan(flat).any(-1)
-        if nan.any():
-            out = np.where(nan, np.nan, out)
+    """Matches `torch.max_pool2d` (values only; see nn.functional for return_indices). One
+    np.maximum per kernel position over strided views; no window copy, no reduction."""
+    views, _, _ = _max_views(self, kernel_size, stride, padding, dilation, ceil_mode)
+    if self.dtype.kind == "f" and _has_negative_zero(self):
+        out = _first_max(views)
+    else:
+        out = _max_of(views)
     return out if self.ndim == 4 else out[0]
 
 
@@ -442,16 +583,6 @@ def max_pool2d_indices(self, kernel_size, stride=None, padding=0, dilation=1, ce
     rows, cols = _max_argmax(self, kernel_size, stride, padding, dilation, ceil_mode)
     out = (rows * self.shape[-1] + cols).astype(np.int64)
     return out if self.ndim == 4 else out[0]
-
-
-def _pool_scatter(g, x, rows, cols):
-    x4 = _as4d(x)
-    n, c, h, w = x4.shape
-    g4 = _as4d(g)
-    base = (np.arange(n * c).reshape(n, c, 1, 1)) * (h * w)
-    flat = base + rows * w + cols
-    out = np.bincount(flat.ravel(), weights=g4.ravel(), minlength=n * c * h * w)
-    return out.astype(g.dtype, copy=False).reshape(x.shape)
 
 
 @defop(
@@ -465,9 +596,25 @@ def _pool_scatter(g, x, rows, cols):
     method=False,
 )
 def max_pool2d_backward(self, input, kernel_size, stride, padding, dilation, ceil_mode):
-    """The gradient of max_pool2d: each output's gradient goes to its window's maximum."""
-    rows, cols = _max_argmax(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return _pool_scatter(self, input, rows, cols)
+    """The gradient of max_pool2d: each output's gradient goes to its window's maximum. One
+    masked strided add per kernel position, in reverse so that overlapping windows add in
+    PyTorch's order (output by output)."""
+    views, real, (k, s, p, d, o, e) = _max_views(
+        input, kernel_size, stride, padding, dilation, ceil_mode
+    )
+    masks = _argmax_masks(views, real)
+    g4 = _as4d(self)
+    n, c, h, w = _as4d(input).shape
+    out = np.zeros((n, c, h + 2 * p[0] + e[0], w + 2 * p[1] + e[1]), self.dtype)
+    targets = _kernel_views(out, k, s, d, o)
+    finite = self.dtype.kind != "f" or np.isfinite(g4).all()
+    zero = self.dtype.type(0)
+    for i in range(len(masks) - 1, -1, -1):
+        # g * mask is exact when g is finite (x + 0 == x); otherwise inf * 0 would be NaN
+        targets[i] += g4 * masks[i] if finite else np.where(masks[i], g4, zero)
+    if out.shape[2:] != (h, w):
+        out = np.ascontiguousarray(out[:, :, p[0] : p[0] + h, p[1] : p[1] + w])
+    return out.reshape(input.shape)
 
 
 @defop(
