@@ -894,3 +894,34 @@ def test_module_pickle_and_deepcopy():
         x = W.randn(4, 2)
         assert clone(x).tolist() == net(x).tolist()
     assert str(type(net)) == "<class 'torch.nn.modules.container.Sequential'>"
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"kernel_size": 2},
+        {"kernel_size": 3, "stride": 1, "padding": 1},
+        {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+        {"kernel_size": (2, 3), "stride": 1, "dilation": (1, 2)},
+    ],
+)
+def test_max_pool_ties_nan_signed_zero_vs_torch(kw):
+    # windows that overlap, tie, hold NaN, +-0 and -inf: values, indices and gradients must
+    # be PyTorch's bit for bit (which element wins decides where the gradient goes)
+    torch = torch_or_skip()
+    rng = np.random.default_rng(7)
+    x = rng.choice(
+        np.array([0.0, -0.0, 1.0, -1.0, 2.0, np.nan, -np.inf], np.float32), size=(2, 2, 7, 8)
+    )
+    g = rng.standard_normal((2, 2, 7, 8)).astype(np.float32)  # sliced to the output's shape
+    xw = W.tensor(x, requires_grad=True)
+    xt = torch.tensor(x, requires_grad=True)
+    ow, iw = F.max_pool2d(xw, return_indices=True, **kw)
+    ot, it = torch.nn.functional.max_pool2d(xt, return_indices=True, **kw)
+    gs = g[:, :, : ot.shape[2], : ot.shape[3]]
+    ow.backward(W.tensor(gs))
+    ot.backward(torch.tensor(gs))
+    assert iw.tolist() == it.tolist()
+    np.testing.assert_array_equal(ow.detach().numpy(), ot.detach().numpy())
+    assert np.array_equal(np.signbit(ow.detach().numpy()), np.signbit(ot.detach().numpy()))
+    np.testing.assert_array_equal(xw.grad.numpy(), xt.grad.numpy())
