@@ -1,4 +1,5 @@
-"""python -m bench [--quick] [--only NAME[,NAME]] [--repeats N] [--libs LIB[,LIB]] [--no-save]
+"""python -m bench [--quick] [--only NAME[,NAME]] [--repeats N] [--rounds N]
+                 [--libs LIB[,LIB]] [--no-save]
 
 Runs each workload for each library installed (weifen; PyTorch with its default threads and
 with one; HIPS autograd; mygrad; NumPy with gradients by hand), prints one Markdown table
@@ -77,7 +78,8 @@ def report(
     mode = (
         "quick (tiny sizes, 1 repeat)"
         if ctx.quick
-        else f"median of {ctx.repeats} repeats after warm-up"
+        else f"median of {ctx.rounds} rounds in which the libraries take turns, each the "
+        f"median of {ctx.repeats} repeats after warm-up"
     )
     out.append(
         f"Timings: {mode}; the suite took {secs:.0f} s. Lower is better everywhere; a ratio "
@@ -103,7 +105,7 @@ def report(
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[2])
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[3])
     ap.add_argument("--quick", action="store_true", help="tiny sizes, 1 repeat (smoke test)")
     ap.add_argument(
         "--only",
@@ -111,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{i} {w.NAME}" for i, w in enumerate(WORKLOADS, 1)),
     )
     ap.add_argument("--repeats", type=int, default=7, help="timed samples per cell (default 7)")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="times the libraries take turns on each workload; the median is reported (default 3)",
+    )
     ap.add_argument(
         "--libs", help="libraries, comma-separated (default all installed): " + ", ".join(LIBS)
     )
@@ -129,7 +137,12 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--libs: unknown {', '.join(unknown)}; known: {', '.join(LIBS)}")
     libs = [lib for lib in LIBS if lib in chosen and installed(lib)]
     skipped = [label(lib) for lib in LIBS if lib in chosen and not installed(lib)]
-    ctx = Context(libs=libs, quick=a.quick, repeats=1 if a.quick else max(1, a.repeats))
+    ctx = Context(
+        libs=libs,
+        quick=a.quick,
+        repeats=1 if a.quick else max(1, a.repeats),
+        rounds=1 if a.quick else max(1, a.rounds),
+    )
 
     start = time.perf_counter()
     rows: list[Row] = []
@@ -147,7 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     full = not a.quick and not a.only and a.libs is None
     if full and not a.no_save:
         RESULTS.parent.mkdir(exist_ok=True)
-        cmd = "python -m bench" + ("" if a.repeats == 7 else f" --repeats {a.repeats}")
+        cmd = (
+            "python -m bench"
+            + ("" if a.repeats == 7 else f" --repeats {a.repeats}")
+            + ("" if a.rounds == 3 else f" --rounds {a.rounds}")
+        )
         Path(RESULTS).write_text(f"# Benchmarks: latest full run\n\n`{cmd}`\n\n{text}")
         print(f"[bench] wrote {RESULTS}", file=sys.stderr)
     return 0

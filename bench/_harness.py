@@ -132,6 +132,7 @@ class Context:
     libs: list[str]
     quick: bool
     repeats: int
+    rounds: int = 1
     errors: list[tuple[str, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -140,7 +141,9 @@ class Context:
         try:
             return fn()
         except Exception as e:  # noqa: BLE001 - any failure of a library is a result
-            self.errors.append((workload, lib, describe_error(e)))
+            err = (workload, lib, describe_error(e))
+            if err not in self.errors:
+                self.errors.append(err)
             return "error"
 
     def child_args(self) -> list[str]:
@@ -181,14 +184,29 @@ class Timer:
 
 def run_workload(mod: Any, ctx: Context) -> list[Row]:
     """One subprocess per library (`python -m bench._child NAME LIB`): a library's thread
-    pools, allocator and imports never touch another's measurement."""
-    res: dict[str, Any] = {}
-    for lib in ctx.libs:
-        if lib not in mod.LIBS:
-            res[lib] = "n/a"
-        else:
-            res[lib] = ctx.cell(mod.NAME, lib, _child_call(mod.NAME, lib, ctx.child_args()))
+    pools, allocator and imports never touch another's measurement. The libraries take
+    turns, `ctx.rounds` times, and each metric is the median over the rounds: on a shared
+    machine the load changes from one minute to the next, and taking turns gives every
+    library the same share of quiet and busy spells, so the ratios hold still."""
+    runs: dict[str, list[Any]] = {lib: [] for lib in ctx.libs if lib in mod.LIBS}
+    for _ in range(ctx.rounds):
+        for lib in runs:
+            runs[lib].append(ctx.cell(mod.NAME, lib, _child_call(mod.NAME, lib, ctx.child_args())))
+    res: dict[str, Any] = {lib: "n/a" for lib in ctx.libs}
+    for lib, rs in runs.items():
+        res[lib] = _median_result(rs)
     return mod.rows(res, ctx)
+
+
+def _median_result(results: list[Any]) -> Any:
+    """Rounds' results merged: the median of each numeric metric ("error" if any failed)."""
+    if any(isinstance(r, str) for r in results):
+        return "error"
+    out = dict(results[0])
+    for k, v in out.items():
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            out[k] = statistics.median(r[k] for r in results)
+    return out
 
 
 def _child_call(name: str, lib: str, args: list[str]) -> Callable[[], dict[str, Any]]:
