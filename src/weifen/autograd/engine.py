@@ -443,8 +443,8 @@ def _execute(
                 owned.discard(id(b))
             if plain and b is not None and node._is_op and not node._pre_hooks:
                 # the common case, without a list of gradients: an op node, one incoming
-                # gradient, a plain backward
-                op = node._op
+                # gradient, a plain backward (_is_op: node is an OpNode; no isinstance call)
+                op = node._op  # type: ignore[attr-defined]
                 bw = op.bw_raw
                 if bw is None:
                     bw = raw_backward(op)
@@ -458,7 +458,7 @@ def _execute(
                     if not retain:
                         frees = op.frees
                         if frees:
-                            node._saved = node._result = None
+                            node._saved = node._result = None  # type: ignore[attr-defined]
                         elif frees is None:
                             _free(node)
                     if check_nan or post:

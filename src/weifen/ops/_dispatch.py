@@ -3,6 +3,13 @@
 A call unwraps its tensor arguments, applies PyTorch's dtype promotion, runs the forward on
 NumPy arrays, wraps the result, and records a graph node only when grad mode is on and an
 input requires grad. Nothing else happens on the hot path.
+
+Two entries per op: `public` (make_public), the general path that binds any arguments, and
+for `op(self)` / `op(self, other)` called without extra arguments a fast path
+(make_fast_public) that skips the binder, records through the op's generated recording
+(_recorder.py), passes Python numbers to + - * / as 0-d arrays (NumPy's weak-scalar path
+costs twice as much), and lets `a + b` write into a temporary's buffer (temporary elision, as
+NumPy does). Anything unusual falls back to `public`.
 """
 
 from __future__ import annotations
