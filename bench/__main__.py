@@ -105,7 +105,9 @@ def report(
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[3])
+    ap = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__.split("\n\n")[1].replace("\n", " ")
+    )
     ap.add_argument("--quick", action="store_true", help="tiny sizes, 1 repeat (smoke test)")
     ap.add_argument(
         "--only",
