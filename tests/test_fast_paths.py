@@ -223,3 +223,24 @@ def test_elision_only_for_operators_in_python_code():
     s = list(map(weifen.add, [weifen.ones(1_000_000) * 2], [1.0]))
     assert float(o[0][0]) == 2.0 and float(r[0][0]) == 3.0 and float(r2[0][0]) == 3.0
     assert float(s[0][0]) == 3.0
+
+
+@pytest.mark.parametrize("n", [1, 1000])  # a small array (np.where) and a large one (bit mask)
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_relu_gradient_selects_like_threshold_backward(n, dtype):
+    # PyTorch: +0 where the result is <= 0, else the gradient itself: a NaN input passes the
+    # gradient on, an inf gradient where relu is flat gives 0 (g * mask would give NaN)
+    x = np.tile([np.nan, -1.0, 2.0, 0.0, -0.0], n).astype(dtype)
+    g = np.tile([1.0, np.inf, np.nan, -np.inf, -2.0], n).astype(dtype)
+    expect = np.tile([1.0, 0.0, np.nan, 0.0, 0.0], n).astype(dtype)
+    for create_graph in (False, True):
+        t = weifen.tensor(x, requires_grad=True)
+        (got,) = weifen.autograd.grad(t.relu(), t, weifen.tensor(g), create_graph=create_graph)
+        np.testing.assert_array_equal(got.detach().numpy(), expect)
+        assert got.dtype == t.dtype
+        assert not np.signbit(got.detach().numpy()).any()  # +0, never -0
+    torch = import_torch()
+    if torch is not None:
+        tx = torch.tensor(x, requires_grad=True)
+        tx.relu().backward(torch.tensor(g))
+        np.testing.assert_array_equal(tx.grad.numpy(), expect)

@@ -592,14 +592,24 @@ def sigmoid(self):
     return np.where(self >= 0, 1 / (1 + e), e / (1 + e)).astype(e.dtype, copy=False)
 
 
+# same-width integer types, for selecting float gradients bit for bit
+_SAME_WIDTH_INT = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+
+
 def _relu_grad(F, g, result):
+    # PyTorch's threshold_backward: +0 where result <= 0, else g (a NaN result passes g on).
+    # Never g * mask: inf * 0 would put a NaN where PyTorch has 0.
     if type(g) is _ndarray and type(result) is _ndarray:
-        # plain backward: a float mask multiplied in place is faster than g * bool_mask,
-        # which NumPy runs through a casting loop; the same values (x * 1, x * 0)
-        m = (result > 0).astype(g.dtype)
-        m *= g
-        return m
-    return g * (result > 0)
+        ints = _SAME_WIDTH_INT.get(g.dtype)
+        if ints is None or result.size <= 1024:
+            return np.where(result <= 0, 0, g)
+        # large arrays: np.where on a random mask runs ~10x slower than an AND of the bits
+        # with an all-ones (keep) or all-zeros (drop) mask, which is the same selection
+        m = (result <= 0).astype(ints)
+        m -= 1
+        m &= g.view(ints)
+        return m.view(g.dtype)
+    return F.where(result <= 0, 0.0, g)
 
 
 @defop("ReluBackward0", grads={"self": _relu_grad})
