@@ -182,7 +182,9 @@ LIBS = ["weifen", "torch", "torch-1t", "autograd", "mygrad", "numpy"]
 
 
 def measure(lib: str, t: Timer) -> dict[str, float]:
-    n, warmup = (1, 0) if t.quick else (max(3 * t.repeats, 15), 3)
+    # ~100 steps of ~5 ms: half a second per cell, long enough that one busy moment on a
+    # shared machine does not move the median (21 steps read anywhere from 0.9x to 1.5x NumPy)
+    n, warmup = (1, 0) if t.quick else (max(15 * t.repeats, 15), 10)
     return time_steps(make(lib, t.quick), n, warmup)
 
 
